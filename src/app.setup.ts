@@ -1,0 +1,104 @@
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { AppModule } from './app.module';
+import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { requestIdFrom } from './common/http/request-id';
+import { createValidationPipe } from './common/http/validation.pipe';
+import { createLogger, Logger } from './common/logging/logger';
+import { NestPinoLogger } from './common/logging/nest-logger';
+import type { AppConfig } from './config';
+import { registerDocsRoutes } from './docs/docs.routes';
+import { buildOpenApiDocument } from './docs/openapi';
+import { HttpMetrics } from './metrics/http-metrics';
+
+export const BODY_LIMIT_BYTES = 100 * 1024;
+
+export interface CreateAppOptions {
+  logger?: Logger;
+}
+
+const CONTENT_SECURITY_POLICY = {
+  directives: {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'", 'blob:'],
+    workerSrc: ["'self'", 'blob:'],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:', 'blob:'],
+    fontSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    frameAncestors: ["'none'"],
+  },
+};
+
+/**
+ * Fastify-level wiring: request ids, access log and metrics. Fastify's own errors (bad JSON, body too
+ * large, unsupported media type) reach the global filter through Nest's registered error handler.
+ */
+function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
+  fastify.removeContentTypeParser(['text/plain']);
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.header('X-Request-ID', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const seconds = reply.elapsedTime / 1000;
+    const route = request.routeOptions?.url;
+    metrics.record(request.method, route, reply.statusCode, seconds);
+    logger.info(
+      {
+        request_id: request.id,
+        method: request.method,
+        route: route ?? null,
+        status: reply.statusCode,
+        duration_ms: Math.round(reply.elapsedTime * 10) / 10,
+        ip: request.ip,
+      },
+      'request completed',
+    );
+    done();
+  });
+}
+
+/**
+ * Builds the whole application exactly as production runs it (main.ts and the e2e tests share this),
+ * initialised but not listening.
+ */
+export async function createApp(
+  config: AppConfig,
+  options: CreateAppOptions = {},
+): Promise<NestFastifyApplication> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const adapter = new FastifyAdapter({
+    logger: false,
+    genReqId: requestIdFrom,
+    requestIdHeader: false,
+    bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
+    return503OnClosing: true,
+  });
+  const app = await NestFactory.create<NestFastifyApplication>(
+    AppModule.forRoot(config, logger),
+    adapter,
+    { logger: new NestPinoLogger(logger), abortOnError: false },
+  );
+  const fastify = app.getHttpAdapter().getInstance();
+  installHttpHooks(fastify, logger, app.get(HttpMetrics));
+  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
+      credentials: !config.corsOrigins.includes('*'),
+      exposedHeaders: ['X-Request-ID', 'Retry-After', 'Idempotent-Replayed'],
+    });
+  }
+  app.useGlobalFilters(new ProblemDetailsFilter(logger));
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
+  await app.init();
+  await fastify.ready();
+  return app;
+}

@@ -1,0 +1,46 @@
+/** Typed, validated configuration. Built once by `loadConfig`; nothing else reads the environment. */
+export interface AppConfig {
+  readonly port: number;
+  readonly nodeEnv: 'development' | 'production' | 'test';
+  readonly isProduction: boolean;
+  readonly aws: { readonly region: string; readonly endpoint?: string };
+  readonly dynamodb: {
+    readonly tableName: string;
+    readonly endpoint?: string;
+    /** Start an embedded DynamoDB Local (no endpoint given, not production). */
+    readonly embedded: boolean;
+    /** Create the table at start-up when it is missing (never in production). */
+    readonly createTableIfMissing: boolean;
+  };
+  readonly jwt: {
+    readonly secret: string;
+    readonly algorithm: 'HS256' | 'HS384' | 'HS512';
+    readonly accessTtlSeconds: number;
+    readonly refreshTtlSeconds: number;
+    readonly issuer: string;
+    readonly audience: string;
+  };
+  readonly bcryptCost: number;
+  readonly limits: { readonly dailyDepositCents: number; readonly dailyWithdrawCents: number };
+  readonly inventory: { readonly url?: string; readonly timeoutMs: number };
+  readonly redisUrl?: string;
+  readonly trustProxy: number;
+  readonly corsOrigins: readonly string[];
+  readonly logLevel: string;
+  readonly rateLimit: {
+    readonly enabled: boolean;
+    readonly perMinute: number;
+    readonly authPerMinute: number;
+    readonly moneyPerMinute: number;
+  };
+  readonly login: { readonly maxFailures: number; readonly lockoutSeconds: number };
+  readonly docsEnabled: boolean;
+  /** How long readiness reports 503 before the server stops accepting connections. */
+  readonly shutdownDrainMs: number;
+  /** Development-only state: embedded DynamoDB data and the generated JWT secret. */
+  readonly localDataDir: string;
+  readonly version: string;
+}
+
+/** Injection token for the configuration object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

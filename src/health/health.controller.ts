@@ -1,0 +1,75 @@
+import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
+import { ServiceUnavailableError } from '../common/errors';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckResult, HealthCheckService, MemoryHealthIndicator } from '@nestjs/terminus';
+import { SkipThrottle } from '@nestjs/throttler';
+import { Public } from '../common/decorators/public.decorator';
+import { APP_CONFIG, AppConfig } from '../config';
+import { DynamoDbHealthIndicator } from './dynamodb.health';
+import { EventLoopHealthIndicator } from './event-loop.health';
+import { LivenessDto } from './health.dto';
+import { ShutdownState } from './shutdown-state';
+
+const HEAP_LIMIT_BYTES = 1024 * 1024 * 1024;
+
+@ApiTags('health')
+@Public()
+@SkipThrottle()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly memory: MemoryHealthIndicator,
+    private readonly dynamodb: DynamoDbHealthIndicator,
+    private readonly eventLoop: EventLoopHealthIndicator,
+    private readonly shutdown: ShutdownState,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  @Get()
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Liveness: the process answers (no dependency calls).' })
+  @ApiOkResponse({ type: LivenessDto })
+  liveness(): LivenessDto {
+    return {
+      status: 'healthy',
+      service: 'user-service',
+      version: this.config.version,
+      timestamp: new Date().toISOString(),
+    };
+  }
+
+  @Get('live')
+  @Header('Cache-Control', 'no-store')
+  @ApiOperation({ summary: 'Kubernetes liveness probe (no dependency calls).' })
+  @ApiOkResponse({ type: LivenessDto })
+  live(): LivenessDto {
+    return this.liveness();
+  }
+
+  @Get(['ready', 'detailed'])
+  @Header('Cache-Control', 'no-store')
+  @HealthCheck({ swaggerDocumentation: false })
+  @ApiOperation({
+    summary: 'Readiness: DynamoDB (DescribeTable), heap and event-loop delay; 503 when any is down or the process is shutting down.',
+  })
+  @ApiOkResponse({ description: 'Terminus health report, status "ok".' })
+  @ApiServiceUnavailableResponse({ description: 'Terminus health report, status "error".' })
+  async readiness(): Promise<HealthCheckResult> {
+    if (this.shutdown.isShuttingDown) {
+      throw new ServiceUnavailableError('Not ready: the process is shutting down.');
+    }
+    try {
+      return await this.health.check([
+        () => this.dynamodb.check(),
+        () => this.memory.checkHeap('memory_heap', HEAP_LIMIT_BYTES),
+        () => this.eventLoop.check(),
+      ]);
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      const report = err.getResponse() as HealthCheckResult;
+      const down = Object.keys(report.error ?? {}).join(', ') || 'a dependency';
+      throw new ServiceUnavailableError(`Not ready: ${down} down.`);
+    }
+  }
+}

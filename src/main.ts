@@ -1,0 +1,50 @@
+import 'reflect-metadata';
+import { join } from 'node:path';
+import { createApp } from './app.setup';
+import { createLogger } from './common/logging/logger';
+import { AppConfig, ConfigError, loadConfig } from './config';
+import { createDynamoDbClient } from './database/dynamodb.client';
+import { EmbeddedDatabase } from './database/embedded-database';
+import { ensureTable } from './database/ensure-table';
+import { DynamoDbLocalHandle, JavaMissingError, startDynamoDbLocal } from './database/local/dynamodb-local';
+
+async function startEmbeddedDatabase(config: AppConfig): Promise<{ config: AppConfig; handle: DynamoDbLocalHandle }> {
+  const handle = await startDynamoDbLocal({
+    dbPath: join(config.localDataDir, 'dynamodb'),
+    pidFile: join(config.localDataDir, 'dynamodb.pid'),
+  });
+  const withEndpoint = loadConfig({ ...process.env, DYNAMODB_ENDPOINT: handle.endpoint });
+  return { config: { ...withEndpoint, dynamodb: { ...withEndpoint.dynamodb, embedded: true } }, handle };
+}
+
+async function bootstrap(): Promise<void> {
+  let config = loadConfig(process.env);
+  const logger = createLogger(config.logLevel);
+  let emulator: DynamoDbLocalHandle | undefined;
+  if (config.dynamodb.embedded) {
+    ({ config, handle: emulator } = await startEmbeddedDatabase(config));
+    logger.info({ endpoint: emulator.endpoint, data: config.localDataDir }, 'embedded DynamoDB Local started');
+  }
+  if (config.dynamodb.createTableIfMissing) {
+    const client = createDynamoDbClient(config);
+    const result = await ensureTable(client, config.dynamodb.tableName);
+    client.destroy();
+    if (result === 'created') logger.info({ table: config.dynamodb.tableName }, 'table created');
+  }
+  const app = await createApp(config, { logger });
+  if (emulator) app.get(EmbeddedDatabase).register(emulator);
+  await app.listen({ port: config.port, host: '0.0.0.0' });
+  const base = `http://localhost:${config.port}`;
+  logger.info({ port: config.port }, `user-service listening on ${base}`);
+  if (config.docsEnabled) console.log(`API docs: ${base}/docs   Health: ${base}/health`);
+  else console.log(`Health: ${base}/health`);
+}
+
+bootstrap().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof JavaMissingError) {
+    console.error(err.message);
+  } else {
+    console.error('Start-up failed:', err instanceof Error ? err.message : String(err));
+  }
+  process.exit(1);
+});

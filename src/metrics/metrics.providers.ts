@@ -1,0 +1,39 @@
+import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  AUTH_EVENTS_TOTAL,
+  BALANCE_OPERATIONS_TOTAL,
+  DYNAMODB_OPERATION_DURATION,
+  HTTP_REQUEST_DURATION,
+  HTTP_REQUESTS_TOTAL,
+} from './metric-names';
+
+/** Metric definitions; willsoto reuses an existing metric of the same name (several apps per process). */
+export const metricProviders = [
+  makeCounterProvider({
+    name: HTTP_REQUESTS_TOTAL,
+    help: 'HTTP requests served, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'],
+  }),
+  makeHistogramProvider({
+    name: HTTP_REQUEST_DURATION,
+    help: 'HTTP request duration in seconds, by method, route template and status.',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+  }),
+  makeHistogramProvider({
+    name: DYNAMODB_OPERATION_DURATION,
+    help: 'DynamoDB call duration in seconds, by operation.',
+    labelNames: ['operation'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+  }),
+  makeCounterProvider({
+    name: AUTH_EVENTS_TOTAL,
+    help: 'Authentication events (register, login, refresh, logout, ...) by result.',
+    labelNames: ['event', 'result'],
+  }),
+  makeCounterProvider({
+    name: BALANCE_OPERATIONS_TOTAL,
+    help: 'Balance operations (deposit, withdraw, hold, ...) by result.',
+    labelNames: ['operation', 'result'],
+  }),
+];

@@ -1,0 +1,39 @@
+import request from 'supertest';
+import { DynamoDbLocalHandle, startDynamoDbLocal } from '../src/database/local/dynamodb-local';
+import { startTestApp, TestApp } from './utils/test-app';
+
+/** Readiness follows DynamoDB: its own emulator, killed and restarted on the same port. */
+describe('health when DynamoDB goes away', () => {
+  let db: DynamoDbLocalHandle;
+  let t: TestApp;
+
+  beforeAll(async () => {
+    db = await startDynamoDbLocal({ heapMb: 256 });
+    t = await startTestApp('health_dep', { DYNAMODB_ENDPOINT: db.endpoint });
+  });
+  afterAll(async () => {
+    await t.close({ dropTable: false });
+    await db.stop();
+  });
+
+  it('turns /health/detailed to 503 within 2 s while liveness stays 200, and recovers', async () => {
+    await request(t.http).get('/health/detailed').expect(200);
+    const port = db.port;
+    await db.stop();
+
+    const down = await request(t.http).get('/health/detailed').timeout(2000);
+    expect(down.status).toBe(503);
+    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(down.body.code).toBe('service_unavailable');
+    expect(down.body.detail).toContain('dynamodb');
+    await request(t.http).get('/health/ready').timeout(2000).expect(503);
+    await request(t.http).get('/health/live').expect(200);
+    await request(t.http).get('/health').expect(200);
+
+    db = await startDynamoDbLocal({ port, heapMb: 256 });
+    // In-memory emulator: the table is gone after a restart, so create it again.
+    const { ensureTable } = await import('../src/database/ensure-table');
+    await ensureTable(t.ddb, t.config.dynamodb.tableName);
+    await request(t.http).get('/health/detailed').expect(200);
+  });
+});

@@ -1,0 +1,99 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { findFreePort } from '../src/database/local/dynamodb-local';
+import { httpStatus, spawnServer, waitFor } from './utils/server-process';
+
+const pidAlive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/** The real entry point in a child process: embedded DynamoDB, persistence, graceful shutdown. */
+describe('npm start (src/main.ts as a process)', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'user-service-data-'));
+  afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('starts an embedded DynamoDB, keeps data across restarts and shuts down gracefully', async () => {
+    const port = await findFreePort();
+    const base = `http://127.0.0.1:${port}`;
+    const env = {
+      NODE_ENV: 'development',
+      PORT: String(port),
+      LOCAL_DATA_DIR: dataDir,
+      BCRYPT_COST: '4',
+      SHUTDOWN_DRAIN_MS: '1500',
+      LOG_LEVEL: 'warn',
+    };
+    const user = {
+      username: `persist_${Date.now() % 1e9}`,
+      email: `persist${Date.now() % 1e9}@example.com`,
+      password: 'a long enough passphrase 42',
+      first_name: 'Ada',
+      last_name: 'Lovelace',
+    };
+
+    const first = spawnServer(env);
+    await waitFor(async () => (await httpStatus(`${base}/health/detailed`)) === 200, 90_000, 'first start');
+    expect(first.output()).toContain(`${base.replace('127.0.0.1', 'localhost')}/docs`);
+    const reg = await fetch(`${base}/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify(user),
+    });
+    expect(reg.status).toBe(201);
+    const jvmPid = Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
+    expect(pidAlive(jvmPid)).toBe(true);
+
+    first.child.kill('SIGTERM');
+    // During the drain, readiness says 503 while liveness still answers.
+    await waitFor(async () => (await httpStatus(`${base}/health/ready`)) === 503, 1500, 'readiness 503');
+    expect(await httpStatus(`${base}/health/live`)).toBe(200);
+    const exit = await first.exited;
+    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    await waitFor(async () => !pidAlive(jvmPid), 10_000, 'the JVM to stop');
+    expect(existsSync(join(dataDir, 'dynamodb'))).toBe(true);
+
+    const second = spawnServer(env);
+    try {
+      await waitFor(async () => (await httpStatus(`${base}/health/detailed`)) === 200, 90_000, 'second start');
+      const login = await fetch(`${base}/auth/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ username: user.username, password: user.password }),
+      });
+      expect(login.status).toBe(200);
+    } finally {
+      second.child.kill('SIGTERM');
+      await second.exited;
+    }
+  });
+
+  it('exits with one line naming what to install when Java is missing', async () => {
+    const server = spawnServer({
+      NODE_ENV: 'development',
+      LOCAL_DATA_DIR: dataDir,
+      PATH: '/nonexistent',
+    });
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    const lines = server.output().trim().split('\n').filter((l) => !/NodeVersionSupportWarning|AWS SDK|node >=22|upgrade|a\.co|trace-warnings|^\s*$|To continue|More information/.test(l));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/default-jre-headless/);
+    expect(lines[0]).toMatch(/DYNAMODB_ENDPOINT/);
+  });
+
+  it.each([
+    [{ PORT: 'eighty' }, 'PORT'],
+    [{ NODE_ENV: 'production', DYNAMODB_ENDPOINT: 'http://127.0.0.1:1' }, 'JWT_SECRET_KEY'],
+  ])('refuses to start with %j and names %s', async (env, variable) => {
+    const server = spawnServer({ LOCAL_DATA_DIR: dataDir, ...env });
+    const exit = await server.exited;
+    expect(exit.code).toBe(1);
+    expect(server.output()).toMatch(new RegExp(`Invalid configuration: ${variable} `));
+  });
+});

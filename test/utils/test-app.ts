@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { DeleteTableCommand, DynamoDB } from '@aws-sdk/client-dynamodb';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createApp } from '../../src/app.setup';
+import { createLogger } from '../../src/common/logging/logger';
+import { AppConfig, loadConfig } from '../../src/config';
+import { createDynamoDbClient } from '../../src/database/dynamodb.client';
+import { ensureTable } from '../../src/database/ensure-table';
+
+const TEST_TABLE_PREFIX = 'test_';
+
+export const TEST_JWT_SECRET = 'e2e-only-secret-0123456789abcdef0123456789';
+
+/** The harness only ever creates or drops tables whose names say they are test tables. */
+export function assertTestTableName(name: string): void {
+  if (!name.startsWith(TEST_TABLE_PREFIX) || !/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
+    throw new Error(`Refusing to use table "${name}": e2e tables must start with "${TEST_TABLE_PREFIX}".`);
+  }
+}
+
+export function uniqueTableName(label: string): string {
+  return `${TEST_TABLE_PREFIX}${label.replace(/[^A-Za-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
+}
+
+export function testEndpoint(): string {
+  const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run e2e tests through jest-e2e config.');
+  return endpoint;
+}
+
+/** Captures every log line the app writes, so tests can assert on (and for the absence of) content. */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    done();
+  }
+  get text(): string {
+    return this.lines.join('\n');
+  }
+}
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  config: AppConfig;
+  logs: LogCapture;
+  /** A raw SDK client on the same table, for assertions on stored items. */
+  ddb: DynamoDB;
+  http: ReturnType<NestFastifyApplication['getHttpServer']>;
+  close(options?: { dropTable?: boolean }): Promise<void>;
+}
+
+export function testConfig(tableName: string, env: Record<string, string> = {}): AppConfig {
+  assertTestTableName(tableName);
+  return loadConfig({
+    NODE_ENV: 'test',
+    DYNAMODB_ENDPOINT: testEndpoint(),
+    DYNAMODB_TABLE_NAME: tableName,
+    JWT_SECRET_KEY: TEST_JWT_SECRET,
+    BCRYPT_COST: '4',
+    LOG_LEVEL: 'info',
+    RATE_LIMIT_ENABLED: 'false',
+    ...env,
+  });
+}
+
+/**
+ * Builds the real application (same wiring as main.ts) against DynamoDB Local with its own table.
+ * Pass `tableName` to share a table between two app instances.
+ */
+export async function startTestApp(
+  label: string,
+  env: Record<string, string> = {},
+  tableName = uniqueTableName(label),
+): Promise<TestApp> {
+  const config = testConfig(tableName, env);
+  const ddb = createDynamoDbClient(config);
+  await ensureTable(ddb, tableName);
+  const logs = new LogCapture();
+  const app = await createApp(config, { logger: createLogger(config.logLevel, logs) });
+  return {
+    app,
+    config,
+    logs,
+    ddb,
+    http: app.getHttpServer(),
+    async close({ dropTable = true } = {}) {
+      await app.close();
+      if (dropTable) {
+        assertTestTableName(tableName);
+        await ddb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+      }
+      ddb.destroy();
+    },
+  };
+}
