@@ -2,28 +2,40 @@ import 'reflect-metadata';
 import { join } from 'node:path';
 import { createApp } from './app.setup';
 import { createLogger } from './common/logging/logger';
-import { AppConfig, ConfigError, loadConfig } from './config';
+import { AppConfig, ConfigError, loadConfigFromEnvironment } from './config';
 import { createDynamoDbClient } from './database/dynamodb.client';
 import { EmbeddedDatabase } from './database/embedded-database';
 import { ensureTable } from './database/ensure-table';
-import { DynamoDbLocalHandle, JavaMissingError, startDynamoDbLocal } from './database/local/dynamodb-local';
+import {
+  DynamoDbLocalHandle,
+  JavaMissingError,
+  startDynamoDbLocal,
+} from './database/local/dynamodb-local';
 
-async function startEmbeddedDatabase(config: AppConfig): Promise<{ config: AppConfig; handle: DynamoDbLocalHandle }> {
+async function startEmbeddedDatabase(
+  config: AppConfig,
+): Promise<{ config: AppConfig; handle: DynamoDbLocalHandle }> {
   const handle = await startDynamoDbLocal({
     dbPath: join(config.localDataDir, 'dynamodb'),
     pidFile: join(config.localDataDir, 'dynamodb.pid'),
   });
-  const withEndpoint = loadConfig({ ...process.env, DYNAMODB_ENDPOINT: handle.endpoint });
-  return { config: { ...withEndpoint, dynamodb: { ...withEndpoint.dynamodb, embedded: true } }, handle };
+  const withEndpoint = loadConfigFromEnvironment({ DYNAMODB_ENDPOINT: handle.endpoint });
+  return {
+    config: { ...withEndpoint, dynamodb: { ...withEndpoint.dynamodb, embedded: true } },
+    handle,
+  };
 }
 
 async function bootstrap(): Promise<void> {
-  let config = loadConfig(process.env);
+  let config = loadConfigFromEnvironment();
   const logger = createLogger(config.logLevel);
   let emulator: DynamoDbLocalHandle | undefined;
   if (config.dynamodb.embedded) {
     ({ config, handle: emulator } = await startEmbeddedDatabase(config));
-    logger.info({ endpoint: emulator.endpoint, data: config.localDataDir }, 'embedded DynamoDB Local started');
+    logger.info(
+      { endpoint: emulator.endpoint, data: config.localDataDir },
+      'embedded DynamoDB Local started',
+    );
   }
   if (config.dynamodb.createTableIfMissing) {
     const client = createDynamoDbClient(config);

@@ -8,7 +8,12 @@ const PROBLEM = /^application\/problem\+json/;
 function expectProblem(res: request.Response, status: number, code: string): void {
   expect(res.status).toBe(status);
   expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, code, type: expect.any(String), title: expect.any(String) });
+  expect(res.body).toMatchObject({
+    status,
+    code,
+    type: expect.any(String),
+    title: expect.any(String),
+  });
   expect(typeof res.body.detail).toBe('string');
   expect(res.body.request_id).toBe(res.headers['x-request-id']);
   expect(res.text).not.toMatch(/stack|Exception|Error:|at \w+ \(|node_modules|FST_/);
@@ -35,13 +40,16 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
     await request(t.http).get('/health/live').expect(200);
   });
 
-  it.each(['/health/ready', '/health/detailed'])('%s reports DynamoDB, heap and event loop up', async (path) => {
-    const res = await request(t.http).get(path).expect(200);
-    expect(res.body.status).toBe('ok');
-    expect(res.body.details.dynamodb.status).toBe('up');
-    expect(res.body.details.memory_heap.status).toBe('up');
-    expect(res.body.details.event_loop.status).toBe('up');
-  });
+  it.each(['/health/ready', '/health/detailed'])(
+    '%s reports DynamoDB, heap and event loop up',
+    async (path) => {
+      const res = await request(t.http).get(path).expect(200);
+      expect(res.body.status).toBe('ok');
+      expect(res.body.details.dynamodb.status).toBe('up');
+      expect(res.body.details.memory_heap.status).toBe('up');
+      expect(res.body.details.event_loop.status).toBe('up');
+    },
+  );
 
   it('GET / names the service and links the docs', async () => {
     const res = await request(t.http).get('/').expect(200);
@@ -52,7 +60,9 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
   it('echoes a sane X-Request-ID and replaces an unsafe one', async () => {
     const echoed = await request(t.http).get('/health').set('X-Request-ID', 'abc-123.x:y');
     expect(echoed.headers['x-request-id']).toBe('abc-123.x:y');
-    const replaced = await request(t.http).get('/health').set('X-Request-ID', 'bad id\twith<script>');
+    const replaced = await request(t.http)
+      .get('/health')
+      .set('X-Request-ID', 'bad id\twith<script>');
     expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const generated = await request(t.http).get('/health');
     expect(generated.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
@@ -100,10 +110,16 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
     const res = await request(t.http).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).not.toContain('/does/not/exist/123');
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="<unmatched>",status="404"\} \d+/);
-    expect(res.text).toMatch(/http_requests_total\{method="GET",route="\/health",status="200"\} \d+/);
+    expect(res.text).toMatch(
+      /http_requests_total\{method="GET",route="<unmatched>",status="404"\} \d+/,
+    );
+    expect(res.text).toMatch(
+      /http_requests_total\{method="GET",route="\/health",status="200"\} \d+/,
+    );
     expect(res.text).toMatch(/http_request_duration_seconds_bucket\{[^}]*route="\/health"/);
-    expect(res.text).toMatch(/dynamodb_operation_duration_seconds_count\{operation="DescribeTable"\} \d+/);
+    expect(res.text).toMatch(
+      /dynamodb_operation_duration_seconds_count\{operation="DescribeTable"\} \d+/,
+    );
     expect(res.text).toContain('process_cpu_user_seconds_total');
     const internal = await request(t.http).get('/internal/metrics').expect(200);
     expect(internal.text).toContain('http_requests_total');
@@ -112,7 +128,9 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
   it('counts requests that never reach a handler (404) in the metrics', async () => {
     const count = async () => {
       const text = (await request(t.http).get('/metrics')).text;
-      const m = text.match(/http_requests_total\{method="GET",route="<unmatched>",status="404"\} (\d+)/);
+      const m = text.match(
+        /http_requests_total\{method="GET",route="<unmatched>",status="404"\} (\d+)/,
+      );
       return m ? Number(m[1]) : 0;
     };
     const before = await count();
@@ -129,10 +147,13 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
     expect(doc.components.schemas.Problem.required).toContain('request_id');
     expect(doc.paths['/health']).toBeDefined();
-    for (const item of Object.values<Record<string, { responses: Record<string, { content?: object }> }>>(doc.paths)) {
+    for (const item of Object.values<
+      Record<string, { responses: Record<string, { content?: object }> }>
+    >(doc.paths)) {
       for (const op of Object.values(item)) {
         for (const [status, response] of Object.entries(op.responses)) {
-          if (Number(status) >= 400) expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
+          if (Number(status) >= 400)
+            expect(Object.keys(response.content ?? {})).toEqual(['application/problem+json']);
         }
       }
     }

@@ -38,7 +38,11 @@ describe('npm start (src/main.ts as a process)', () => {
     };
 
     const first = spawnServer(env);
-    await waitFor(async () => (await httpStatus(`${base}/health/detailed`)) === 200, 90_000, 'first start');
+    await waitFor(
+      async () => (await httpStatus(`${base}/health/detailed`)) === 200,
+      90_000,
+      'first start',
+    );
     expect(first.output()).toContain(`${base.replace('127.0.0.1', 'localhost')}/docs`);
     const reg = await fetch(`${base}/auth/register`, {
       method: 'POST',
@@ -51,7 +55,11 @@ describe('npm start (src/main.ts as a process)', () => {
 
     first.child.kill('SIGTERM');
     // During the drain, readiness says 503 while liveness still answers.
-    await waitFor(async () => (await httpStatus(`${base}/health/ready`)) === 503, 1500, 'readiness 503');
+    await waitFor(
+      async () => (await httpStatus(`${base}/health/ready`)) === 503,
+      1500,
+      'readiness 503',
+    );
     expect(await httpStatus(`${base}/health/live`)).toBe(200);
     const exit = await first.exited;
     expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
@@ -60,7 +68,11 @@ describe('npm start (src/main.ts as a process)', () => {
 
     const second = spawnServer(env);
     try {
-      await waitFor(async () => (await httpStatus(`${base}/health/detailed`)) === 200, 90_000, 'second start');
+      await waitFor(
+        async () => (await httpStatus(`${base}/health/detailed`)) === 200,
+        90_000,
+        'second start',
+      );
       const login = await fetch(`${base}/auth/login`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json' },
@@ -81,7 +93,16 @@ describe('npm start (src/main.ts as a process)', () => {
     });
     const exit = await server.exited;
     expect(exit.code).toBe(1);
-    const lines = server.output().trim().split('\n').filter((l) => !/NodeVersionSupportWarning|AWS SDK|node >=22|upgrade|a\.co|trace-warnings|^\s*$|To continue|More information/.test(l));
+    const lines = server
+      .output()
+      .trim()
+      .split('\n')
+      .filter(
+        (l) =>
+          !/NodeVersionSupportWarning|AWS SDK|node >=22|upgrade|a\.co|trace-warnings|^\s*$|To continue|More information/.test(
+            l,
+          ),
+      );
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/default-jre-headless/);
     expect(lines[0]).toMatch(/DYNAMODB_ENDPOINT/);

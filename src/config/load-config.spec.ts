@@ -33,7 +33,12 @@ describe('loadConfig', () => {
     expect(c.jwt.refreshTtlSeconds).toBe(7 * 86400);
     expect(c.bcryptCost).toBe(12);
     expect(c.limits).toEqual({ dailyDepositCents: 1_000_000, dailyWithdrawCents: 500_000 });
-    expect(c.rateLimit).toEqual({ enabled: true, perMinute: 600, authPerMinute: 20, moneyPerMinute: 120 });
+    expect(c.rateLimit).toEqual({
+      enabled: true,
+      perMinute: 600,
+      authPerMinute: 20,
+      moneyPerMinute: 120,
+    });
     expect(c.login).toEqual({ maxFailures: 5, lockoutSeconds: 900 });
     expect(c.inventory.timeoutMs).toBe(1500);
     expect(c.trustProxy).toBe(0);

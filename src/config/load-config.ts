@@ -16,7 +16,8 @@ export class ConfigError extends Error {
   }
 }
 
-const PLACEHOLDER_SECRET = /change[-_ ]?me|changeme|change[-_ ]?this|placeholder|example|secret|your[-_ ]?(jwt|key)/i;
+const PLACEHOLDER_SECRET =
+  /change[-_ ]?me|changeme|change[-_ ]?this|placeholder|example|secret|your[-_ ]?(jwt|key)/i;
 
 /** A placeholder phrase, or too few distinct characters to be a random key. */
 function looksLikePlaceholder(secret: string): boolean {
@@ -24,9 +25,11 @@ function looksLikePlaceholder(secret: string): boolean {
 }
 const VERSION: string = (() => {
   try {
-    return (JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
-      version: string;
-    }).version;
+    return (
+      JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+        version: string;
+      }
+    ).version;
   } catch {
     return '0.0.0';
   }
@@ -72,7 +75,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   const errors = validateSync(parsed, { forbidUnknownValues: false });
   if (errors.length > 0) {
     const e = errors[0];
-    throw new ConfigError(e.property, `has an invalid value (${Object.values(e.constraints ?? {})[0] ?? 'invalid'})`);
+    throw new ConfigError(
+      e.property,
+      `has an invalid value (${Object.values(e.constraints ?? {})[0] ?? 'invalid'})`,
+    );
   }
 
   const isProduction = parsed.NODE_ENV === 'production';
@@ -126,7 +132,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       dailyDepositCents: dollarsToCents(parsed.DAILY_DEPOSIT_LIMIT),
       dailyWithdrawCents: dollarsToCents(parsed.DAILY_WITHDRAW_LIMIT),
     },
-    inventory: { url: parsed.INVENTORY_SERVICE_URL?.replace(/\/+$/, ''), timeoutMs: parsed.INVENTORY_TIMEOUT_MS },
+    inventory: {
+      url: parsed.INVENTORY_SERVICE_URL?.replace(/\/+$/, ''),
+      timeoutMs: parsed.INVENTORY_TIMEOUT_MS,
+    },
     redisUrl: parsed.REDIS_URL,
     trustProxy: parsed.TRUST_PROXY,
     corsOrigins,
@@ -146,4 +155,9 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS ?? (isProduction ? 5000 : 0),
     version: VERSION,
   });
+}
+
+/** The process environment, validated; entry points (main.ts, CLIs) call this, nothing else. */
+export function loadConfigFromEnvironment(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({ ...process.env, ...overrides });
 }

@@ -14,7 +14,11 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
   const child = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', join(REPO, 'src', 'main.ts')],
-    { cwd: REPO, env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
+    {
+      cwd: REPO,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
   );
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));

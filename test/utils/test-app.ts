@@ -15,7 +15,9 @@ export const TEST_JWT_SECRET = 'e2e-only-secret-0123456789abcdef0123456789';
 /** The harness only ever creates or drops tables whose names say they are test tables. */
 export function assertTestTableName(name: string): void {
   if (!name.startsWith(TEST_TABLE_PREFIX) || !/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-    throw new Error(`Refusing to use table "${name}": e2e tables must start with "${TEST_TABLE_PREFIX}".`);
+    throw new Error(
+      `Refusing to use table "${name}": e2e tables must start with "${TEST_TABLE_PREFIX}".`,
+    );
   }
 }
 
@@ -25,7 +27,8 @@ export function uniqueTableName(label: string): string {
 
 export function testEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run e2e tests through jest-e2e config.');
+  if (!endpoint)
+    throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run e2e tests through jest-e2e config.');
   return endpoint;
 }
 

@@ -22,7 +22,11 @@ const GENERIC: Record<number, [string, string]> = {
   503: ['service_unavailable', 'A dependency is unavailable; try again shortly.'],
 };
 
-function generic(status: number, requestId: string, headers: Record<string, string> = {}): ProblemReply {
+function generic(
+  status: number,
+  requestId: string,
+  headers: Record<string, string> = {},
+): ProblemReply {
   const [code, detail] = GENERIC[status] ?? ['bad_request', 'The request was rejected.'];
   return { problem: buildProblem(status, code, detail, requestId), headers, unexpected: false };
 }

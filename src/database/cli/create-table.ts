@@ -1,10 +1,10 @@
-import { loadConfig } from '../../config';
+import { loadConfigFromEnvironment } from '../../config';
 import { createDynamoDbClient } from '../dynamodb.client';
 import { ensureTable } from '../ensure-table';
 
 /** `npm run db:create-table`: creates the table, its e-mail index and TTL (idempotent). */
 async function main(): Promise<void> {
-  const config = loadConfig(process.env);
+  const config = loadConfigFromEnvironment();
   const client = createDynamoDbClient(config);
   try {
     const result = await ensureTable(client, config.dynamodb.tableName);

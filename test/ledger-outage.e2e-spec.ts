@@ -1,0 +1,123 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDbLocalHandle, startDynamoDbLocal } from '../src/database/local/dynamodb-local';
+import { Api, ApiResponse, cents, listen } from './utils/ledger-http';
+import { startTestApp, TestApp } from './utils/test-app';
+import { createAdminToken, createCustomer } from './utils/users';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Sent {
+  user: number;
+  key: string;
+  amountCents: number;
+  res?: ApiResponse;
+  error?: unknown;
+}
+
+/**
+ * A separate DynamoDB Local in persistent mode (-dbPath), killed (SIGKILL) while keyed deposits are
+ * in flight and restarted on the same port and data: clients only ever see 201 or 503, and
+ * afterwards every operation has happened exactly once or not at all.
+ */
+describe('DynamoDB stopped while deposits are in flight (persistent DynamoDB Local)', () => {
+  let dbPath: string;
+  let db: DynamoDbLocalHandle;
+  let t: TestApp;
+  let api: Api;
+  let admin: string;
+
+  beforeAll(async () => {
+    dbPath = await mkdtemp(join(tmpdir(), 'ledger-outage-'));
+    db = await startDynamoDbLocal({ dbPath });
+    t = await startTestApp('ledger_outage', { DYNAMODB_ENDPOINT: db.endpoint });
+    api = await listen(t);
+    admin = await createAdminToken(t);
+  });
+  afterAll(async () => {
+    await t?.close();
+    await db?.stop();
+    if (dbPath) await rm(dbPath, { recursive: true, force: true });
+  });
+
+  it('answers 201 or 503 (never 500) and every user reconciles clean after a restart', async () => {
+    const users = await Promise.all(Array.from({ length: 5 }, () => createCustomer(t.http)));
+    const sent: Sent[] = [];
+    let running = true;
+    let n = 0;
+    const deposit = (s: Sent) =>
+      api.post(
+        '/users/me/balance/deposit',
+        users[s.user].accessToken,
+        { amount: s.amountCents / 100 },
+        {
+          'Idempotency-Key': s.key,
+        },
+      );
+    const clients = Array.from({ length: 8 }, async () => {
+      while (running) {
+        const i = n++;
+        const s: Sent = { user: i % users.length, key: `outage-${i}`, amountCents: 100 + (i % 50) };
+        sent.push(s);
+        try {
+          s.res = await deposit(s);
+        } catch (err) {
+          s.error = err;
+        }
+      }
+    });
+
+    await sleep(1500);
+    const port = db.port;
+    process.kill(db.pid, 'SIGKILL');
+    await sleep(2500);
+    running = false;
+    await Promise.all(clients);
+    await db.stop();
+    db = await startDynamoDbLocal({ port, dbPath });
+
+    const statuses = sent.map((s) => s.res?.status ?? 'network error');
+    expect(statuses.filter((s) => s !== 201 && s !== 503)).toEqual([]);
+    expect(statuses.filter((s) => s === 201).length).toBeGreaterThan(10);
+    const unavailable = sent.filter((s) => s.res?.status === 503);
+    expect(unavailable.length).toBeGreaterThan(0);
+    for (const s of unavailable) {
+      expect(s.res!.body.code).toBe('service_unavailable');
+      expect(Number(s.res!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(s.res!.text).not.toMatch(/Exception|ECONNREFUSED|stack/);
+    }
+
+    // Clients retry what failed, with the same key: each deposit lands exactly once.
+    for (const s of unavailable) {
+      let res: ApiResponse | undefined;
+      for (let attempt = 0; attempt < 20 && res?.status !== 201; attempt++) {
+        if (attempt > 0) await sleep(250);
+        res = await deposit(s);
+      }
+      expect(res?.status).toBe(201);
+      expect(cents(res!.body.transaction.amount)).toBe(s.amountCents);
+    }
+
+    for (const [index, user] of users.entries()) {
+      const mine = sent.filter((s) => s.user === index);
+      const expected = mine.reduce((sum, s) => sum + s.amountCents, 0);
+      const balance = await api.get('/balance', user.accessToken);
+      expect(cents(balance.body.current_balance)).toBe(expected);
+      const out = await t.ddb.send(
+        new QueryCommand({
+          TableName: t.config.dynamodb.tableName,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :tx)',
+          ExpressionAttributeValues: { ':pk': { S: user.userId }, ':tx': { S: 'TX#' } },
+          ConsistentRead: true,
+          Select: 'COUNT',
+        }),
+      );
+      expect(out.Count).toBe(mine.length);
+      const report = await api.get(`/internal/users/${user.userId}/reconcile`, admin);
+      expect(report.status).toBe(200);
+      expect(report.body).toMatchObject({ ok: true, mismatches: [] });
+    }
+  }, 120_000);
+});

@@ -1,0 +1,124 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { Api, listen } from './utils/ledger-http';
+import { startTestApp, TestApp } from './utils/test-app';
+import { createAdminToken, createCustomer } from './utils/users';
+
+const REPO = join(__dirname, '..');
+
+/** Runs the reconcile CLI as `npm run reconcile` does (transpiled on the fly instead of built). */
+function runCli(
+  t: TestApp,
+  args: string[],
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      process.execPath,
+      [
+        '-r',
+        'ts-node/register/transpile-only',
+        join(REPO, 'src/balance/reconcile/reconcile.cli.ts'),
+        ...args,
+      ],
+      {
+        cwd: REPO,
+        env: {
+          PATH: process.env.PATH ?? '',
+          NODE_ENV: 'test',
+          DYNAMODB_ENDPOINT: t.config.dynamodb.endpoint!,
+          DYNAMODB_TABLE_NAME: t.config.dynamodb.tableName,
+          JWT_SECRET_KEY: t.config.jwt.secret,
+        },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
+  let t: TestApp;
+  let api: Api;
+  let admin: string;
+
+  beforeAll(async () => {
+    t = await startTestApp('reconcile');
+    api = await listen(t);
+    admin = await createAdminToken(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('reports clean ledgers with exit 0 and every tampered balance with exit 1', async () => {
+    const [a, b] = await Promise.all([createCustomer(t.http), createCustomer(t.http)]);
+    for (const c of [a, b]) {
+      expect((await api.post('/balance/deposit', c.accessToken, { amount: '20.00' })).status).toBe(
+        201,
+      );
+      expect((await api.post('/balance/withdraw', c.accessToken, { amount: '5.25' })).status).toBe(
+        201,
+      );
+    }
+
+    const clean = await runCli(t, []);
+    expect(clean.stderr).not.toMatch(/reconcile:/);
+    expect(clean.code).toBe(0);
+    const summary = JSON.parse(clean.stdout);
+    expect(summary).toMatchObject({ ok: true, users_mismatched: 0, mismatched: [] });
+    expect(summary.users_checked).toBeGreaterThanOrEqual(2);
+
+    // Someone changes b's stored balance outside the ledger.
+    await t.ddb.send(
+      new UpdateItemCommand({
+        TableName: t.config.dynamodb.tableName,
+        Key: { PK: { S: b.userId }, SK: { S: 'balance' } },
+        UpdateExpression: 'SET current_cents = current_cents + :one',
+        ExpressionAttributeValues: { ':one': { N: '1' } },
+      }),
+    );
+
+    const dirty = await runCli(t, []);
+    expect(dirty.code).toBe(1);
+    const report = JSON.parse(dirty.stdout);
+    expect(report.ok).toBe(false);
+    expect(report.mismatched).toEqual([
+      expect.objectContaining({
+        user_id: b.userId,
+        ok: false,
+        mismatches: [
+          expect.objectContaining({
+            code: 'current_balance_mismatch',
+            expected: '14.75',
+            actual: '14.76',
+          }),
+        ],
+      }),
+    ]);
+
+    const one = await runCli(t, ['--user', a.userId]);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toMatchObject({
+      user_id: a.userId,
+      ok: true,
+      transaction_count: 2,
+    });
+    expect((await runCli(t, [`--user=${b.userId}`])).code).toBe(1);
+    expect((await runCli(t, ['--user', 'no-such-user'])).code).toBe(1);
+    expect((await runCli(t, ['--bogus'])).code).toBe(2);
+
+    const route = await api.get(`/internal/users/${b.userId}/reconcile`, admin);
+    expect(route.status).toBe(200);
+    expect(route.body).toMatchObject({
+      ok: false,
+      stored: { current_balance: '14.76' },
+      computed: { current_balance: '14.75', held_balance: '0.00' },
+      mismatches: [{ code: 'current_balance_mismatch' }],
+    });
+  }, 120_000);
+});
