@@ -27,7 +27,8 @@ export class AppController {
       readiness: '/health/ready',
       metrics: '/metrics',
     };
-    if (this.config.docsEnabled) Object.assign(links, { docs: '/docs', redoc: '/redoc', openapi: '/docs-json' });
+    if (this.config.docsEnabled)
+      Object.assign(links, { docs: '/docs', redoc: '/redoc', openapi: '/docs-json' });
     return { service: 'user-service', version: this.config.version, status: 'running', links };
   }
 }

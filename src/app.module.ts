@@ -1,8 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
 import { AppController } from './app.controller';
 import { AuthModule } from './auth/auth.module';
 import { BalanceModule } from './balance/balance.module';
+import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
+import { OwnershipGuard } from './common/guards/ownership.guard';
+import { RolesGuard } from './common/guards/roles.guard';
 import { LOGGER, Logger } from './common/logging/logger';
+import { ClientRateLimitGuard, RateLimitModule, UserRateLimitGuard } from './common/rate-limit';
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
@@ -20,6 +25,7 @@ export class AppModule {
         LoggerModule.forRoot(logger),
         MetricsModule,
         DatabaseModule,
+        RateLimitModule,
         HealthModule,
         AuthModule,
         UsersModule,
@@ -27,6 +33,14 @@ export class AppModule {
         PortfolioModule,
       ],
       controllers: [AppController],
+      // Global guards run in this order: per-IP limits, authentication, ownership, roles, per-user limits.
+      providers: [
+        { provide: APP_GUARD, useClass: ClientRateLimitGuard },
+        { provide: APP_GUARD, useClass: JwtAuthGuard },
+        { provide: APP_GUARD, useClass: OwnershipGuard },
+        { provide: APP_GUARD, useClass: RolesGuard },
+        { provide: APP_GUARD, useClass: UserRateLimitGuard },
+      ],
     };
   }
 }

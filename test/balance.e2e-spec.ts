@@ -1,7 +1,7 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { Api, listen, runPool } from './utils/ledger-http';
 import { startTestApp, TestApp } from './utils/test-app';
-import { createAdminToken, createCustomer } from './utils/users';
+import { createAdminToken, createCustomer, createServiceToken } from './utils/users';
 
 const MONEY = /^-?\d+\.\d{2}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
@@ -65,6 +65,20 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
       expect(denied.status).toBe(403);
       expect(denied.headers.get('content-type')).toMatch(PROBLEM);
       expect((await api.get(`/users/${alice.userId}/balance`, admin)).status).toBe(200);
+    });
+
+    it('lets a service token read a balance but not move money', async () => {
+      const service = createServiceToken(t);
+      const read = await api.get(`/users/${alice.userId}/balance`, service);
+      expect(read.status).toBe(200);
+      expect(read.body.user_id).toBe(alice.userId);
+      const deposit = await api.post(`/users/${alice.userId}/balance/deposit`, service, {
+        amount: 1,
+      });
+      expect(deposit.status).toBe(403);
+      expect((await api.get(`/users/${alice.userId}/balance/transactions`, service)).status).toBe(
+        403,
+      );
     });
 
     it('answers 404 for a user without a balance and 401 without a token', async () => {

@@ -285,5 +285,8 @@ describe('ledger under concurrency (HTTP, DynamoDB Local)', () => {
     expect(
       outcomes.filter((o) => o.res.body?.code === 'insufficient_funds').length,
     ).toBeGreaterThan(0);
+    expect(
+      outcomes.filter((o) => o.res.body?.code === 'idempotency_key_reused').length,
+    ).toBeGreaterThan(0);
   });
 });

@@ -28,8 +28,11 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 8001;
   @Transform(trim) @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
   @Transform(trim) @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/) AWS_REGION = 'us-west-2';
-  @Transform(trim) @Matches(/^[A-Za-z0-9_.-]{3,255}$/) DYNAMODB_TABLE_NAME = 'order-processor-table';
-  @IsOptional() @Transform(trim) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @Transform(trim) @Matches(/^[A-Za-z0-9_.-]{3,255}$/) DYNAMODB_TABLE_NAME =
+    'order-processor-table';
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   DYNAMODB_ENDPOINT?: string;
   @IsOptional() @IsString() JWT_SECRET_KEY?: string;
   @Transform(trim) @IsIn(['HS256', 'HS384', 'HS512']) JWT_ALGORITHM = 'HS256';
@@ -38,7 +41,9 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(4) @Max(15) BCRYPT_COST = 12;
   @Transform(trim) @Matches(/^\d{1,9}(\.\d{1,2})?$/) DAILY_DEPOSIT_LIMIT = '10000';
   @Transform(trim) @Matches(/^\d{1,9}(\.\d{1,2})?$/) DAILY_WITHDRAW_LIMIT = '5000';
-  @IsOptional() @Transform(trim) @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   INVENTORY_SERVICE_URL?: string;
   @Transform(toInt) @IsInt() @Min(50) @Max(60000) INVENTORY_TIMEOUT_MS = 1500;
   @IsOptional() @Transform(trim) @Matches(/^rediss?:\/\/\S+$/) REDIS_URL?: string;

@@ -46,4 +46,3 @@ export class DatabaseModule implements OnApplicationShutdown {
     this.client.destroy();
   }
 }
-

@@ -30,11 +30,42 @@ const COMMON_ERRORS: Record<string, string> = {
   '500': 'Unexpected server error (a bug; never caused by client input).',
 };
 
+/**
+ * One handler often serves a canonical `/users/{user_id}/...` path and a compatibility path without
+ * the parameter (route arrays, `@TargetUserId()`): declare each templated path parameter where the
+ * path has it, and only there.
+ */
+function declarePathParameters(doc: OpenAPIObject): void {
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
+      const op = item[method];
+      if (!op) continue;
+      const params = (op.parameters ?? []).filter(
+        (p) => !('in' in p) || p.in !== 'path' || names.includes(p.name),
+      );
+      for (const name of names) {
+        if (params.some((p) => 'in' in p && p.in === 'path' && p.name === name)) continue;
+        params.unshift({
+          name,
+          in: 'path',
+          required: true,
+          schema: { type: 'string' },
+          description: name === 'user_id' ? 'A user id, or `me` for the caller.' : undefined,
+        });
+      }
+      op.parameters = params;
+    }
+  }
+}
+
 /** Every error response of every operation is documented as problem+json. */
 function normaliseErrors(doc: OpenAPIObject): void {
   doc.components = doc.components ?? {};
   doc.components.schemas = { ...(doc.components.schemas ?? {}), Problem: PROBLEM_SCHEMA };
-  const problemContent = { [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } } };
+  const problemContent = {
+    [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } },
+  };
   for (const item of Object.values(doc.paths)) {
     for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
       const op = item[method];
@@ -48,7 +79,8 @@ function normaliseErrors(doc: OpenAPIObject): void {
         };
       }
       for (const [status, response] of Object.entries(op.responses)) {
-        if (response && Number(status) >= 400 && !('$ref' in response)) response.content = problemContent;
+        if (response && Number(status) >= 400 && !('$ref' in response))
+          response.content = problemContent;
       }
     }
   }
@@ -66,6 +98,7 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
   const doc = SwaggerModule.createDocument(app, builder);
+  declarePathParameters(doc);
   normaliseErrors(doc);
   return doc;
 }

@@ -1,7 +1,17 @@
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/errors';
-import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckResult, HealthCheckService, MemoryHealthIndicator } from '@nestjs/terminus';
+import {
+  ApiOkResponse,
+  ApiOperation,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  HealthCheck,
+  HealthCheckResult,
+  HealthCheckService,
+  MemoryHealthIndicator,
+} from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator';
 import { APP_CONFIG, AppConfig } from '../config';
@@ -51,7 +61,8 @@ export class HealthController {
   @Header('Cache-Control', 'no-store')
   @HealthCheck({ swaggerDocumentation: false })
   @ApiOperation({
-    summary: 'Readiness: DynamoDB (DescribeTable), heap and event-loop delay; 503 when any is down or the process is shutting down.',
+    summary:
+      'Readiness: DynamoDB (DescribeTable), heap and event-loop delay; 503 when any is down or the process is shutting down.',
   })
   @ApiOkResponse({ description: 'Terminus health report, status "ok".' })
   @ApiServiceUnavailableResponse({ description: 'Terminus health report, status "error".' })

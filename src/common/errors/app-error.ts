@@ -74,6 +74,8 @@ export class ServiceUnavailableError extends AppError {
 
 export class RateLimitedError extends AppError {
   constructor(retryAfterSeconds: number, code = 'rate_limited', detail = 'Too many requests.') {
-    super(429, code, detail, { headers: { 'Retry-After': String(Math.max(1, retryAfterSeconds)) } });
+    super(429, code, detail, {
+      headers: { 'Retry-After': String(Math.max(1, retryAfterSeconds)) },
+    });
   }
 }

@@ -39,6 +39,22 @@ function clientStatusOf(err: unknown): number | undefined {
   return undefined;
 }
 
+/** Names of AWS SDK errors that mean our request was wrong (a bug), not that DynamoDB is down. */
+const SDK_REQUEST_BUGS = new Set([
+  'ValidationException',
+  'SerializationException',
+  'ConditionalCheckFailedException',
+]);
+
+/**
+ * An AWS SDK error (it carries `$metadata`) that a repository let through: network error, timeout,
+ * throttling, 5xx, missing table. The dependency is down, so 503 rather than 500.
+ */
+function isDependencyUnavailable(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null || !('$metadata' in err)) return false;
+  return !SDK_REQUEST_BUGS.has(String((err as { name?: unknown }).name));
+}
+
 /** Maps anything thrown while serving a request to problem details. Never leaks internals. */
 export function toProblem(err: unknown, requestId: string): ProblemReply {
   if (err instanceof AppError) {
@@ -57,6 +73,7 @@ export function toProblem(err: unknown, requestId: string): ProblemReply {
     if (status < 500) return generic(status, requestId);
     if (status === 503) return generic(503, requestId, { 'Retry-After': '1' });
   }
+  if (isDependencyUnavailable(err)) return generic(503, requestId, { 'Retry-After': '1' });
   const clientStatus = clientStatusOf(err);
   if (clientStatus !== undefined) return generic(clientStatus, requestId);
   return {

@@ -1,0 +1,240 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { Inject, Injectable } from '@nestjs/common';
+import { ServiceUnavailableError } from '../../common/errors';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
+import { keys, SK_PREFIX } from '../../database/keys';
+import type { UserSummary } from '../../users/domain/user';
+import {
+  backoffMs,
+  isConditionalCheckFailed,
+  sleep,
+  withOutageMapping,
+} from '../../users/persistence/dynamo-errors';
+import type { Session, SessionRotation } from './session';
+import { SessionRepository, SessionWithOwner } from './session.repository';
+
+interface SessionItem {
+  PK: string;
+  SK: string;
+  entity: 'session';
+  session_id: string;
+  user_id: string;
+  refresh_hash: string;
+  created_at: string;
+  last_used_at: string;
+  expires_at: number;
+  ip?: string;
+  user_agent?: string;
+}
+
+const BATCH_WRITE_MAX = 25;
+
+/** Attributes the guard needs from the session and the user item (all aliased: several are reserved words). */
+const OWNER_PROJECTION = (() => {
+  const attributes = [
+    'PK',
+    'SK',
+    'session_id',
+    'user_id',
+    'refresh_hash',
+    'created_at',
+    'last_used_at',
+    'expires_at',
+    'ip',
+    'user_agent',
+    'username',
+    'role',
+    'status',
+  ];
+  const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
+  return { expression: Object.keys(names).join(', '), names };
+})();
+const BATCH_GET_ATTEMPTS = 3;
+
+function toItem(s: Session): SessionItem {
+  const item: SessionItem = {
+    ...keys.session(s.userId, s.sessionId),
+    entity: 'session',
+    session_id: s.sessionId,
+    user_id: s.userId,
+    refresh_hash: s.refreshHash,
+    created_at: s.createdAt,
+    last_used_at: s.lastUsedAt,
+    expires_at: s.expiresAt,
+  };
+  if (s.ip) item.ip = s.ip;
+  if (s.userAgent) item.user_agent = s.userAgent;
+  return item;
+}
+
+function fromItem(i: SessionItem): Session {
+  return {
+    sessionId: i.session_id,
+    userId: i.user_id,
+    refreshHash: i.refresh_hash,
+    createdAt: i.created_at,
+    lastUsedAt: i.last_used_at,
+    expiresAt: Number(i.expires_at),
+    ip: i.ip ?? null,
+    userAgent: i.user_agent ?? null,
+  };
+}
+
+/** Session items (`PK=<user_id>`, `SK=SESSION#<id>`) through the SDK document client: the hot path. */
+@Injectable()
+export class DynamoSessionRepository extends SessionRepository {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(
+    @Inject(DYNAMODB_DOCUMENT_CLIENT) doc: DynamoDBDocumentClient,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    super();
+    this.doc = withOutageMapping(doc);
+    this.table = config.dynamodb.tableName;
+  }
+
+  async create(session: Session): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: toItem(session),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      }),
+    );
+  }
+
+  /** One BatchGetItem (ConsistentRead) for the session and the user item. */
+  async findWithOwner(userId: string, sessionId: string): Promise<SessionWithOwner> {
+    const sessionKey = keys.session(userId, sessionId);
+    const userKey = keys.user(userId);
+    let pending: Record<string, unknown>[] = [{ ...sessionKey }, { ...userKey }];
+    const found: Record<string, unknown>[] = [];
+    for (let attempt = 1; pending.length > 0; attempt++) {
+      if (attempt > BATCH_GET_ATTEMPTS) throw new ServiceUnavailableError();
+      const out = await this.doc.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [this.table]: {
+              Keys: pending,
+              ConsistentRead: true,
+              ProjectionExpression: OWNER_PROJECTION.expression,
+              ExpressionAttributeNames: OWNER_PROJECTION.names,
+            },
+          },
+        }),
+      );
+      found.push(...(out.Responses?.[this.table] ?? []));
+      pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
+      if (pending.length > 0) await sleep(backoffMs(attempt));
+    }
+    const session = found.find((i) => i.SK === sessionKey.SK) as SessionItem | undefined;
+    const user = found.find((i) => i.SK === userKey.SK) as
+      { username: string; role: UserSummary['role']; status: UserSummary['status'] } | undefined;
+    return {
+      session: session ? fromItem(session) : null,
+      owner: user ? { username: user.username, role: user.role, status: user.status } : null,
+    };
+  }
+
+  async rotate(
+    userId: string,
+    sessionId: string,
+    expectedHash: string,
+    next: SessionRotation,
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#ip': 'ip', '#ua': 'user_agent' };
+    const values: Record<string, unknown> = {
+      ':expected': expectedHash,
+      ':hash': next.refreshHash,
+      ':used': next.lastUsedAt,
+      ':exp': next.expiresAt,
+    };
+    const set = ['refresh_hash = :hash', 'last_used_at = :used', 'expires_at = :exp'];
+    const remove: string[] = [];
+    for (const [name, value, placeholder] of [
+      ['#ip', next.ip, ':ip'],
+      ['#ua', next.userAgent, ':ua'],
+    ] as const) {
+      if (value) {
+        set.push(`${name} = ${placeholder}`);
+        values[placeholder] = value;
+      } else remove.push(name);
+    }
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.session(userId, sessionId),
+          UpdateExpression: `SET ${set.join(', ')}${remove.length ? ` REMOVE ${remove.join(', ')}` : ''}`,
+          ConditionExpression: 'attribute_exists(PK) AND refresh_hash = :expected',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async revoke(userId: string, sessionId: string): Promise<boolean> {
+    const out = await this.doc.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: keys.session(userId, sessionId),
+        ReturnValues: 'ALL_OLD',
+      }),
+    );
+    return out.Attributes !== undefined;
+  }
+
+  async listByUser(userId: string): Promise<Session[]> {
+    const sessions: Session[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+          ExpressionAttributeValues: { ':pk': userId, ':prefix': SK_PREFIX.session },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      sessions.push(...((out.Items ?? []) as SessionItem[]).map(fromItem));
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return sessions;
+  }
+
+  async revokeAllExcept(userId: string, keepSessionId?: string): Promise<number> {
+    const doomed = (await this.listByUser(userId)).filter((s) => s.sessionId !== keepSessionId);
+    for (let i = 0; i < doomed.length; i += BATCH_WRITE_MAX) {
+      let requests = doomed.slice(i, i + BATCH_WRITE_MAX).map((s) => ({
+        DeleteRequest: { Key: keys.session(userId, s.sessionId) },
+      }));
+      for (let attempt = 1; requests.length > 0; attempt++) {
+        if (attempt > BATCH_GET_ATTEMPTS)
+          throw new Error('BatchWriteItem left deletes unprocessed');
+        const out = await this.doc.send(
+          new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
+        );
+        requests = (out.UnprocessedItems?.[this.table] ?? []) as typeof requests;
+        if (requests.length > 0) await sleep(backoffMs(attempt));
+      }
+    }
+    return doomed.length;
+  }
+}

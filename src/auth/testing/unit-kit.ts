@@ -1,0 +1,104 @@
+import { Test } from '@nestjs/testing';
+import type { ClientContext } from '../../common/decorators/client-context.decorator';
+import { createLogger, LOGGER } from '../../common/logging/logger';
+import { APP_CONFIG, AppConfig, loadConfig } from '../../config';
+import type { User } from '../../users/domain/user';
+import { UserRepository } from '../../users/persistence/user.repository';
+import { InMemoryUserRepository } from '../../users/persistence/user.repository.fake';
+import { AuthAudit, AuthEvent, AuthResult } from '../audit/auth-audit';
+import { LoginAttemptRepository } from '../login-attempts/login-attempt.repository';
+import { InMemoryLoginAttemptRepository } from '../login-attempts/login-attempt.repository.fake';
+import { LoginService } from '../login.service';
+import { PasswordChangeService } from '../password/password-change.service';
+import { PasswordHasher } from '../password/password-hasher';
+import { RegistrationService } from '../registration.service';
+import { SessionRepository } from '../sessions/session.repository';
+import { InMemorySessionRepository } from '../sessions/session.repository.fake';
+import { SessionService } from '../sessions/session.service';
+import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
+import { TokenService } from '../tokens/token.service';
+
+export const UNIT_SECRET = 'unit-test-secret-0123456789abcdef0123456789';
+
+/** A valid configuration for unit tests (bcrypt cost 4, no database). */
+export function unitConfig(env: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+    JWT_SECRET_KEY: UNIT_SECRET,
+    BCRYPT_COST: '4',
+    ...env,
+  });
+}
+
+export const CLIENT: ClientContext = {
+  ip: '203.0.113.9',
+  userAgent: 'unit-test',
+  requestId: 'req-1',
+};
+
+/** Records audit events instead of logging them. */
+export class AuditRecorder {
+  readonly events: { event: AuthEvent; result: AuthResult; userId?: string | null }[] = [];
+  record(
+    event: AuthEvent,
+    result: AuthResult,
+    _client: unknown,
+    details: { userId?: string | null } = {},
+  ): void {
+    this.events.push({ event, result, userId: details.userId });
+  }
+  has(event: AuthEvent, result: AuthResult): boolean {
+    return this.events.some((e) => e.event === event && e.result === result);
+  }
+}
+
+/** The auth services wired by Nest with in-memory fakes of every port. */
+export async function buildAuthKit(env: Record<string, string> = {}) {
+  const config = unitConfig(env);
+  const users = new InMemoryUserRepository();
+  const sessions = new InMemorySessionRepository(users);
+  const attempts = new InMemoryLoginAttemptRepository();
+  const audit = new AuditRecorder();
+  const module = await Test.createTestingModule({
+    providers: [
+      TokenService,
+      PasswordHasher,
+      SessionService,
+      LoginService,
+      RegistrationService,
+      PasswordChangeService,
+      JwtAccessTokenAuthenticator,
+      { provide: APP_CONFIG, useValue: config },
+      { provide: LOGGER, useValue: createLogger('silent') },
+      { provide: AuthAudit, useValue: audit },
+      { provide: UserRepository, useValue: users },
+      { provide: SessionRepository, useValue: sessions },
+      { provide: LoginAttemptRepository, useValue: attempts },
+    ],
+  }).compile();
+  return {
+    config,
+    users,
+    sessions,
+    attempts,
+    audit,
+    get: module.get.bind(module) as typeof module.get,
+    /** Registers a customer directly through the registration service. */
+    async register(
+      overrides: Partial<{ username: string; email: string; password: string }> = {},
+    ): Promise<User> {
+      const username = overrides.username ?? `user_${Math.random().toString(36).slice(2, 10)}`;
+      return module.get(RegistrationService).register(
+        {
+          username,
+          email: overrides.email ?? `${username}@example.com`,
+          password: overrides.password ?? 'a perfectly fine passphrase',
+          first_name: 'Unit',
+          last_name: 'Test',
+        },
+        CLIENT,
+      );
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '../config';
+import { presentBalance, presentTransaction } from './balance.presenter';
+import { BalanceNotFoundError } from './domain/balance.errors';
+import type { BalanceResponse, TransactionPageResponse } from './dto/balance.responses';
+import { DEFAULT_PAGE_SIZE, TransactionListQuery } from './dto/transaction-list.query';
+import { LedgerCursorCodec } from './ledger-cursor';
+import { BalanceRepository } from './persistence/balance.repository';
+
+/** Balance and history reads (strongly consistent). */
+@Injectable()
+export class BalanceService {
+  private readonly cursors: LedgerCursorCodec;
+
+  constructor(
+    private readonly repository: BalanceRepository,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.cursors = new LedgerCursorCodec(config.jwt.secret);
+  }
+
+  async getBalance(userId: string): Promise<BalanceResponse> {
+    const balance = await this.repository.getBalance(userId);
+    if (!balance) throw new BalanceNotFoundError();
+    return presentBalance(balance);
+  }
+
+  async listTransactions(
+    userId: string,
+    query: TransactionListQuery,
+  ): Promise<TransactionPageResponse> {
+    const limit = query.limit ?? DEFAULT_PAGE_SIZE;
+    const after = query.cursor ? this.cursors.decode(userId, query.cursor) : undefined;
+    const page = await this.repository.listTransactions(userId, {
+      limit,
+      after,
+      skip: after ? 0 : (query.offset ?? 0),
+      type: query.type,
+      status: query.status,
+    });
+    const last = page.transactions[page.transactions.length - 1];
+    return {
+      transactions: page.transactions.map(presentTransaction),
+      count: page.transactions.length,
+      total_count: page.transactions.length,
+      has_more: page.hasMore,
+      next_cursor: page.hasMore && last ? this.cursors.encode(userId, last.transactionId) : null,
+    };
+  }
+}

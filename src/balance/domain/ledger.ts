@@ -1,0 +1,56 @@
+/** The balance and its ledger, in integer cents. Persistence shapes live in ../persistence. */
+
+export const TRANSACTION_TYPES = [
+  'deposit',
+  'withdraw',
+  'order_payment',
+  'order_sale',
+  'adjustment',
+] as const;
+export type TransactionType = (typeof TRANSACTION_TYPES)[number];
+
+export const TRANSACTION_STATUSES = ['pending', 'completed', 'cancelled', 'failed'] as const;
+export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
+
+export type MovementKind = 'deposit' | 'withdraw';
+
+export interface Balance {
+  readonly userId: string;
+  readonly currentCents: number;
+  readonly heldCents: number;
+  /** Incremented by every write; writes are conditioned on the version they read. */
+  readonly version: number;
+  readonly updatedAt: string;
+}
+
+export function availableCents(balance: Balance): number {
+  return balance.currentCents - balance.heldCents;
+}
+
+export interface LedgerTransaction {
+  readonly transactionId: string;
+  readonly userId: string;
+  readonly type: TransactionType;
+  /** Signed: credits positive, debits (withdrawals, payments, holds) negative. */
+  readonly amountCents: number;
+  readonly status: TransactionStatus;
+  readonly description: string | null;
+  readonly referenceId: string | null;
+  /** `current_cents` of the balance right after this transaction was written. */
+  readonly balanceAfterCents: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+/** A response stored under an Idempotency-Key, replayed verbatim for a retry. */
+export interface StoredResponse {
+  readonly statusCode: number;
+  readonly body: string;
+}
+
+export interface IdempotencyRecord {
+  readonly key: string;
+  readonly requestHash: string;
+  readonly response: StoredResponse;
+  readonly transactionId: string;
+}

@@ -1,0 +1,98 @@
+import type { Balance, LedgerTransaction, TransactionStatus, TransactionType } from './ledger';
+import { reconcileLedger } from './reconcile';
+
+const balance = (currentCents: number, heldCents = 0): Balance => ({
+  userId: 'u',
+  currentCents,
+  heldCents,
+  version: 3,
+  updatedAt: '2025-01-01T00:00:00.000Z',
+});
+let n = 0;
+const tx = (
+  type: TransactionType,
+  amountCents: number,
+  status: TransactionStatus = 'completed',
+): LedgerTransaction => ({
+  transactionId: `T${++n}`,
+  userId: 'u',
+  type,
+  amountCents,
+  status,
+  description: null,
+  referenceId: null,
+  balanceAfterCents: 0,
+  createdAt: '2025-01-01T00:00:00.000Z',
+  updatedAt: '2025-01-01T00:00:00.000Z',
+});
+
+describe('reconcileLedger', () => {
+  const ledger = [
+    tx('deposit', 10000),
+    tx('withdraw', -2500),
+    tx('order_payment', -1000, 'pending'),
+    tx('order_payment', -500, 'cancelled'),
+    tx('order_payment', -700, 'completed'),
+    tx('order_sale', 300),
+    tx('withdraw', -99, 'failed'),
+  ];
+
+  it('is clean when current = completed credits − debits and held = pending holds', () => {
+    const report = reconcileLedger('u', balance(7100, 1000), ledger);
+    expect(report).toMatchObject({
+      ok: true,
+      mismatches: [],
+      transaction_count: 7,
+      computed: { current_balance: '71.00', held_balance: '10.00' },
+      stored: {
+        current_balance: '71.00',
+        held_balance: '10.00',
+        available_balance: '61.00',
+        version: 3,
+      },
+    });
+  });
+
+  it('reports a current balance that the ledger does not explain', () => {
+    const report = reconcileLedger('u', balance(7200, 1000), ledger);
+    expect(report.ok).toBe(false);
+    expect(report.mismatches).toEqual([
+      expect.objectContaining({
+        code: 'current_balance_mismatch',
+        expected: '71.00',
+        actual: '72.00',
+      }),
+    ]);
+  });
+
+  it('reports a held balance that differs from the pending holds', () => {
+    const report = reconcileLedger('u', balance(7100, 0), ledger);
+    expect(report.mismatches.map((m) => m.code)).toEqual(['held_balance_mismatch']);
+  });
+
+  it('reports a negative available balance', () => {
+    const report = reconcileLedger('u', balance(500, 1000), [
+      tx('deposit', 500),
+      tx('order_payment', -1000, 'pending'),
+    ]);
+    expect(report.mismatches.map((m) => m.code)).toEqual(['negative_available_balance']);
+  });
+
+  it('reports transactions without a balance item', () => {
+    const report = reconcileLedger('u', null, [tx('deposit', 100)]);
+    expect(report).toMatchObject({
+      ok: false,
+      stored: null,
+      mismatches: [{ code: 'balance_missing' }],
+    });
+  });
+
+  it('reports a pending credit, which nothing creates', () => {
+    const report = reconcileLedger('u', balance(0), [tx('deposit', 100, 'pending')]);
+    expect(report.mismatches.map((m) => m.code)).toEqual(['pending_credit']);
+  });
+
+  it('is clean for a fresh zero balance', () => {
+    expect(reconcileLedger('u', balance(0), []).ok).toBe(true);
+  });
+});

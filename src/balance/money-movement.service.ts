@@ -1,0 +1,220 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter } from 'prom-client';
+import { monotonicFactory } from 'ulid';
+import { AppError } from '../common/errors';
+import { LOGGER, Logger } from '../common/logging/logger';
+import { formatCents } from '../common/money';
+import { APP_CONFIG, AppConfig } from '../config';
+import { BALANCE_OPERATIONS_TOTAL } from '../metrics/metric-names';
+import { presentMovement } from './balance.presenter';
+import {
+  BalanceBusyError,
+  BalanceNotFoundError,
+  DailyLimitExceededError,
+  IdempotencyKeyReusedError,
+  InsufficientFundsError,
+} from './domain/balance.errors';
+import { IDEMPOTENCY_TTL_SECONDS, movementRequestHash } from './domain/idempotency';
+import { availableCents, Balance, LedgerTransaction, MovementKind } from './domain/ledger';
+import type { MovementResponse } from './dto/balance.responses';
+import { BalanceRepository, MovementWrite } from './persistence/balance.repository';
+
+export interface MovementCommand {
+  readonly userId: string;
+  readonly amountCents: number;
+  readonly description: string | null;
+  readonly idempotencyKey?: string;
+  readonly requestId?: string;
+  readonly actor?: { readonly userId: string; readonly role: string };
+}
+
+export interface MovementResult {
+  readonly statusCode: number;
+  readonly body: MovementResponse;
+  /** True when an earlier response stored under the Idempotency-Key is replayed. */
+  readonly replayed: boolean;
+}
+
+/** Optimistic-concurrency attempts per request before answering 503 (bounded, jittered). */
+export const MAX_ATTEMPTS = 24;
+const BACKOFF_BASE_MS = 4;
+const BACKOFF_CAP_MS = 100;
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Full jitter: a random delay up to an exponentially growing, capped ceiling. */
+const backoff = (attempt: number) =>
+  sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+
+/**
+ * Deposits and withdrawals. Each attempt reads the balance (strongly consistent), decides, and
+ * writes balance + transaction + daily counter (+ idempotency record) in one conditional
+ * transaction pinned to the version it read; a lost race is retried against the fresh balance.
+ */
+@Injectable()
+export class MoneyMovementService {
+  private readonly newId = monotonicFactory();
+
+  constructor(
+    private readonly repository: BalanceRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @InjectMetric(BALANCE_OPERATIONS_TOTAL) private readonly operations: Counter<string>,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  deposit(command: MovementCommand): Promise<MovementResult> {
+    return this.counted('deposit', command);
+  }
+
+  withdraw(command: MovementCommand): Promise<MovementResult> {
+    return this.counted('withdraw', command);
+  }
+
+  private async counted(kind: MovementKind, command: MovementCommand): Promise<MovementResult> {
+    try {
+      const result = await this.move(kind, command);
+      this.operations.inc({ operation: kind, result: result.replayed ? 'replayed' : 'success' });
+      return result;
+    } catch (err) {
+      const result = err instanceof AppError ? err.code : 'error';
+      this.operations.inc({ operation: kind, result });
+      throw err;
+    }
+  }
+
+  private limitCents(kind: MovementKind): number {
+    return kind === 'deposit'
+      ? this.config.limits.dailyDepositCents
+      : this.config.limits.dailyWithdrawCents;
+  }
+
+  private async move(kind: MovementKind, command: MovementCommand): Promise<MovementResult> {
+    const { userId, amountCents, idempotencyKey: key } = command;
+    const requestHash = key
+      ? movementRequestHash(kind, userId, amountCents, command.description)
+      : undefined;
+    const limitCents = this.limitCents(kind);
+    const limitError = () => new DailyLimitExceededError(kind, formatCents(limitCents));
+    /** A business rejection first checks whether a concurrent twin with the same key won. */
+    const reject = async (error: AppError): Promise<MovementResult> => {
+      const replay = key && requestHash ? await this.replay(userId, key, requestHash) : null;
+      if (replay) return replay;
+      throw error;
+    };
+
+    for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+      if (attempt > 0) await backoff(attempt);
+      if (key && requestHash) {
+        const replay = await this.replay(userId, key, requestHash);
+        if (replay) return replay;
+      }
+      const balance = await this.repository.getBalance(userId);
+      if (!balance) throw new BalanceNotFoundError();
+      if (amountCents > limitCents) return reject(limitError());
+      if (kind === 'withdraw' && availableCents(balance) < amountCents) {
+        return reject(new InsufficientFundsError());
+      }
+
+      const write = this.plan(kind, command, balance, limitCents, requestHash);
+      const outcome = await this.repository.applyMovement(write);
+      if (outcome === 'applied') {
+        this.audit(kind, command, write);
+        return {
+          statusCode: 201,
+          body: presentMovement(kind, write.transaction, write.balanceAfter),
+          replayed: false,
+        };
+      }
+      if (outcome === 'daily_limit_exceeded') return reject(limitError());
+      // balance_changed, contended, idempotency_key_exists: the next attempt re-reads everything.
+    }
+    this.logger.warn(
+      { user_id: userId, operation: kind, request_id: command.requestId },
+      'balance busy: optimistic retries exhausted',
+    );
+    throw new BalanceBusyError();
+  }
+
+  /** The stored response for this key, or 422 when the key was used for a different request. */
+  private async replay(
+    userId: string,
+    key: string,
+    requestHash: string,
+  ): Promise<MovementResult | null> {
+    const record = await this.repository.findIdempotencyRecord(userId, key);
+    if (!record) return null;
+    if (record.requestHash !== requestHash) throw new IdempotencyKeyReusedError();
+    return {
+      statusCode: record.response.statusCode,
+      body: JSON.parse(record.response.body) as MovementResponse,
+      replayed: true,
+    };
+  }
+
+  private plan(
+    kind: MovementKind,
+    command: MovementCommand,
+    balance: Balance,
+    limitCents: number,
+    requestHash: string | undefined,
+  ): MovementWrite {
+    const now = new Date().toISOString();
+    const signed = kind === 'deposit' ? command.amountCents : -command.amountCents;
+    const balanceAfter: Balance = {
+      ...balance,
+      currentCents: balance.currentCents + signed,
+      version: balance.version + 1,
+      updatedAt: now,
+    };
+    const transaction: LedgerTransaction = {
+      transactionId: this.newId(),
+      userId: command.userId,
+      type: kind,
+      amountCents: signed,
+      status: 'completed',
+      description: command.description,
+      referenceId: null,
+      balanceAfterCents: balanceAfter.currentCents,
+      createdAt: now,
+      updatedAt: now,
+    };
+    const body = presentMovement(kind, transaction, balanceAfter);
+    return {
+      kind,
+      amountCents: command.amountCents,
+      expectedVersion: balance.version,
+      balanceAfter,
+      transaction,
+      requestId: command.requestId,
+      dailyLimit: { day: now.slice(0, 10), limitCents },
+      idempotency:
+        command.idempotencyKey && requestHash
+          ? {
+              key: command.idempotencyKey,
+              requestHash,
+              response: { statusCode: 201, body: JSON.stringify(body) },
+              ttlSeconds: IDEMPOTENCY_TTL_SECONDS,
+            }
+          : undefined,
+    };
+  }
+
+  /** One audit event per money movement. */
+  private audit(kind: MovementKind, command: MovementCommand, write: MovementWrite): void {
+    this.logger.info(
+      {
+        event: 'balance.money_movement',
+        operation: kind,
+        user_id: command.userId,
+        amount: formatCents(write.transaction.amountCents),
+        transaction_id: write.transaction.transactionId,
+        balance_after: formatCents(write.balanceAfter.currentCents),
+        request_id: command.requestId,
+        actor_id: command.actor?.userId,
+        actor_role: command.actor?.role,
+        idempotency_key_sent: Boolean(command.idempotencyKey),
+      },
+      `audit: ${kind} ${formatCents(command.amountCents)} USD`,
+    );
+  }
+}

@@ -1,0 +1,71 @@
+import type {
+  Balance,
+  IdempotencyRecord,
+  LedgerTransaction,
+  MovementKind,
+  StoredResponse,
+  TransactionStatus,
+  TransactionType,
+} from '../domain/ledger';
+
+/** One deposit or withdrawal, fully decided by the service: written all at once or not at all. */
+export interface MovementWrite {
+  readonly kind: MovementKind;
+  readonly amountCents: number;
+  /** The version the service read; the write only lands if the balance is still at it. */
+  readonly expectedVersion: number;
+  /** The balance after the movement (version = expectedVersion + 1). */
+  readonly balanceAfter: Balance;
+  readonly transaction: LedgerTransaction;
+  readonly requestId?: string;
+  readonly dailyLimit: { readonly day: string; readonly limitCents: number };
+  readonly idempotency?: {
+    readonly key: string;
+    readonly requestHash: string;
+    readonly response: StoredResponse;
+    readonly ttlSeconds: number;
+  };
+}
+
+/**
+ * Why a movement did not land. `balance_changed`: the balance is no longer at the expected version
+ * (or no longer has the funds); `contended`: another transaction held one of the items.
+ */
+export type MovementOutcome =
+  'applied' | 'balance_changed' | 'daily_limit_exceeded' | 'idempotency_key_exists' | 'contended';
+
+export interface TransactionQuery {
+  readonly limit: number;
+  /** Continue after this transaction (newest first). */
+  readonly after?: string;
+  /** Skip this many matching transactions first (old clients' `offset`). */
+  readonly skip?: number;
+  readonly type?: TransactionType;
+  readonly status?: TransactionStatus;
+}
+
+export interface TransactionPage {
+  readonly transactions: LedgerTransaction[];
+  readonly hasMore: boolean;
+}
+
+/** Port for the balance aggregate: balances, their ledger and idempotency records. */
+export abstract class BalanceRepository {
+  /** Strongly consistent read; null when the user has no balance. */
+  abstract getBalance(userId: string): Promise<Balance | null>;
+
+  /** Writes balance, transaction, limit counter and idempotency record in one atomic transaction. */
+  abstract applyMovement(write: MovementWrite): Promise<MovementOutcome>;
+
+  /** A live (not expired) idempotency record, strongly consistent. */
+  abstract findIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null>;
+
+  /** Newest first, strongly consistent. */
+  abstract listTransactions(userId: string, query: TransactionQuery): Promise<TransactionPage>;
+
+  /** Every transaction of a user (reconciliation). */
+  abstract listAllTransactions(userId: string): Promise<LedgerTransaction[]>;
+
+  /** Every user id that has a balance or a transaction (reconciliation of all users). */
+  abstract listLedgerUserIds(): AsyncIterable<string>;
+}

@@ -1,0 +1,95 @@
+import type { MovementWrite } from './balance.repository';
+import { movementOutcome, movementTransaction } from './movement.transaction';
+
+const now = '2025-03-04T05:06:07.089Z';
+const write = (withKey: boolean): MovementWrite => ({
+  kind: 'withdraw',
+  amountCents: 250,
+  expectedVersion: 7,
+  balanceAfter: { userId: 'u', currentCents: 750, heldCents: 100, version: 8, updatedAt: now },
+  transaction: {
+    transactionId: '01JNM7Z5X0000000000000000A',
+    userId: 'u',
+    type: 'withdraw',
+    amountCents: -250,
+    status: 'completed',
+    description: null,
+    referenceId: null,
+    balanceAfterCents: 750,
+    createdAt: now,
+    updatedAt: now,
+  },
+  dailyLimit: { day: '2025-03-04', limitCents: 500_000 },
+  idempotency: withKey
+    ? { key: 'k', requestHash: 'h', response: { statusCode: 201, body: '{}' }, ttlSeconds: 86400 }
+    : undefined,
+});
+
+const cancelled = (...codes: string[]) =>
+  Object.assign(new Error('cancelled'), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
+
+describe('movementTransaction', () => {
+  it('writes balance, transaction, daily counter and idempotency record in one request', () => {
+    const input = movementTransaction('table', write(true));
+    const items = input.TransactItems!;
+    expect(items).toHaveLength(4);
+    expect(items[0].Update).toMatchObject({
+      Key: { PK: 'u', SK: 'balance' },
+      ConditionExpression: 'version = :expected AND current_cents >= :minCurrent',
+      ExpressionAttributeValues: {
+        ':expected': 7,
+        ':next': 8,
+        ':current': 750,
+        ':minCurrent': 350,
+      },
+    });
+    expect(items[1].Put).toMatchObject({
+      Item: { SK: 'TX#01JNM7Z5X0000000000000000A', amount_cents: -250, balance_after_cents: 750 },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    });
+    expect(items[2].Update).toMatchObject({
+      Key: { PK: 'u', SK: 'LIMIT#withdraw#2025-03-04' },
+      ExpressionAttributeValues: { ':amount': 250, ':maxUsed': 499_750 },
+    });
+    expect(items[3].Put?.Item).toMatchObject({ SK: 'IDEMPOTENCY#k', request_hash: 'h' });
+    expect(input.ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
+    expect(movementTransaction('table', write(true)).ClientRequestToken).toBe(
+      input.ClientRequestToken,
+    );
+  });
+
+  it('leaves the idempotency record out without a key', () => {
+    expect(movementTransaction('table', write(false)).TransactItems).toHaveLength(3);
+  });
+});
+
+describe('movementOutcome', () => {
+  it.each<[string[], string]>([
+    [
+      ['ConditionalCheckFailed', 'None', 'None', 'ConditionalCheckFailed'],
+      'idempotency_key_exists',
+    ],
+    [['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None'], 'applied'],
+    [['ConditionalCheckFailed', 'None', 'ConditionalCheckFailed', 'None'], 'daily_limit_exceeded'],
+    [['ConditionalCheckFailed', 'None', 'None', 'None'], 'balance_changed'],
+    [['TransactionConflict', 'None', 'None', 'None'], 'contended'],
+  ])('maps reasons %j to %s', (codes, outcome) => {
+    expect(movementOutcome(cancelled(...codes), write(true))).toBe(outcome);
+  });
+
+  it('leaves other failures to the store-error mapping', () => {
+    expect(
+      movementOutcome(cancelled('ThrottlingError', 'None', 'None'), write(false)),
+    ).toBeUndefined();
+    expect(movementOutcome(new Error('socket hang up'), write(false))).toBeUndefined();
+    expect(
+      movementOutcome(
+        Object.assign(new Error('x'), { name: 'TransactionInProgressException' }),
+        write(false),
+      ),
+    ).toBe('contended');
+  });
+});

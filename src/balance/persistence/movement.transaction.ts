@@ -1,0 +1,129 @@
+import { createHash } from 'node:crypto';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../database/keys';
+import type { MovementOutcome, MovementWrite } from './balance.repository';
+import { limitCounterExpiry, toIdempotencyItem, toTransactionItem } from './ledger.items';
+
+/** Positions of the items in a movement's TransactWriteItems (CancellationReasons follow them). */
+const BALANCE = 0;
+const TRANSACTION = 1;
+const LIMIT = 2;
+const IDEMPOTENCY = 3;
+
+interface CancellationReason {
+  Code?: string;
+}
+
+function cancellationReasons(err: unknown): CancellationReason[] | undefined {
+  if ((err as { name?: string } | null)?.name !== 'TransactionCanceledException') return undefined;
+  return (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+}
+
+/** ClientRequestToken (≤ 36 chars): the same for SDK retries of one attempt, distinct per attempt. */
+function requestToken(write: MovementWrite): string {
+  return createHash('sha256')
+    .update(
+      [
+        write.transaction.userId,
+        write.idempotency?.key ?? '',
+        write.idempotency?.requestHash ?? '',
+        write.transaction.transactionId,
+      ].join('\n'),
+    )
+    .digest('base64url')
+    .slice(0, 36);
+}
+
+/**
+ * The one TransactWriteItems of a deposit or withdrawal: the balance (pinned to the version read),
+ * the new transaction item, the daily counter and, with a key, the idempotency record.
+ */
+export function movementTransaction(
+  table: string,
+  write: MovementWrite,
+): TransactWriteCommandInput {
+  const { transaction: tx, balanceAfter: after } = write;
+  const userId = tx.userId;
+  const now = new Date(after.updatedAt);
+  const balanceUpdate = {
+    TableName: table,
+    Key: keys.balance(userId),
+    UpdateExpression:
+      'SET current_cents = :current, held_cents = :held, version = :next, updated_at = :now',
+    ConditionExpression:
+      write.kind === 'withdraw'
+        ? 'version = :expected AND current_cents >= :minCurrent'
+        : 'version = :expected',
+    ExpressionAttributeValues: {
+      ':current': after.currentCents,
+      ':held': after.heldCents,
+      ':next': after.version,
+      ':now': after.updatedAt,
+      ':expected': write.expectedVersion,
+      ...(write.kind === 'withdraw' ? { ':minCurrent': after.heldCents + write.amountCents } : {}),
+    },
+  };
+  const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+    { Update: balanceUpdate },
+    {
+      Put: {
+        TableName: table,
+        Item: toTransactionItem(tx, write.requestId),
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      Update: {
+        TableName: table,
+        Key: keys.dailyLimit(userId, write.kind, write.dailyLimit.day),
+        UpdateExpression: 'SET entity = :entity, expires_at = :ttl ADD used_cents :amount',
+        ConditionExpression: 'attribute_not_exists(used_cents) OR used_cents <= :maxUsed',
+        ExpressionAttributeValues: {
+          ':entity': 'daily_limit',
+          ':ttl': limitCounterExpiry(write.dailyLimit.day),
+          ':amount': write.amountCents,
+          ':maxUsed': write.dailyLimit.limitCents - write.amountCents,
+        },
+      },
+    },
+  ];
+  if (write.idempotency) {
+    const { key, requestHash, response, ttlSeconds } = write.idempotency;
+    items.push({
+      Put: {
+        TableName: table,
+        Item: toIdempotencyItem(
+          userId,
+          key,
+          requestHash,
+          response,
+          tx.transactionId,
+          now,
+          ttlSeconds,
+        ),
+        ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :nowSeconds',
+        ExpressionAttributeValues: { ':nowSeconds': Math.floor(now.getTime() / 1000) },
+      },
+    });
+  }
+  return { TransactItems: items, ClientRequestToken: requestToken(write) };
+}
+
+/**
+ * What a failed movement transaction means, from its CancellationReasons (one per item, in order);
+ * undefined when the error is not a cancellation we understand (the caller treats it as a store error).
+ */
+export function movementOutcome(err: unknown, write: MovementWrite): MovementOutcome | undefined {
+  if ((err as { name?: string } | null)?.name === 'TransactionInProgressException')
+    return 'contended';
+  const reasons = cancellationReasons(err);
+  if (!reasons) return undefined;
+  const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
+  if (write.idempotency && failed(IDEMPOTENCY)) return 'idempotency_key_exists';
+  // This attempt's own (unique) transaction id already exists: an earlier send of it landed.
+  if (failed(TRANSACTION)) return 'applied';
+  if (failed(LIMIT)) return 'daily_limit_exceeded';
+  if (failed(BALANCE)) return 'balance_changed';
+  if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'contended';
+  return undefined;
+}

@@ -1,0 +1,171 @@
+import type { ExecutionContext } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { AuthenticatedRequest, Principal, Role } from '../auth/principal';
+import { IS_PUBLIC } from '../decorators/public.decorator';
+import { ROLES } from '../decorators/roles.decorator';
+import { ForbiddenError, UnauthorizedError } from '../errors';
+import { AccessTokenAuthenticator } from './access-token-authenticator';
+import { bearerTokenOf, JwtAuthGuard } from './jwt-auth.guard';
+import { OwnershipGuard, serviceMayCall } from './ownership.guard';
+import { RolesGuard } from './roles.guard';
+
+interface FakeRequest extends AuthenticatedRequest {
+  method: string;
+  routeOptions: { url: string };
+  params: Record<string, string>;
+  headers: Record<string, string>;
+}
+
+function context(request: FakeRequest, meta: Record<string, unknown> = {}): ExecutionContext {
+  const handler = () => undefined;
+  for (const [key, value] of Object.entries(meta)) Reflect.defineMetadata(key, value, handler);
+  return {
+    getType: () => 'http',
+    getHandler: () => handler,
+    getClass: () => class {},
+    switchToHttp: () => ({ getRequest: () => request }),
+  } as unknown as ExecutionContext;
+}
+
+const principal = (role: Role, userId = 'user-a'): Principal => ({
+  userId,
+  username: 'someone',
+  role,
+  sessionId: role === 'service' ? undefined : 's1',
+});
+
+function request(
+  method: string,
+  url: string,
+  params: Record<string, string>,
+  user?: Principal,
+): FakeRequest {
+  return { method, routeOptions: { url }, params, headers: {}, user };
+}
+
+describe('OwnershipGuard', () => {
+  const guard = new OwnershipGuard();
+  const profile = '/users/:user_id/profile';
+
+  it.each([
+    ['customer', 'me', 'user-a'],
+    ['customer', 'user-a', 'user-a'],
+    ['admin', 'user-b', 'user-b'],
+    ['admin', 'me', 'user-a'],
+  ] as const)('lets a %s reach %s (target %s)', (role, raw, target) => {
+    const req = request('GET', profile, { user_id: raw }, principal(role));
+    expect(guard.canActivate(context(req))).toBe(true);
+    expect(req.targetUserId).toBe(target);
+  });
+
+  it("refuses a customer another user's id before any handler runs", () => {
+    const req = request('GET', profile, { user_id: 'user-b' }, principal('customer'));
+    expect(() => guard.canActivate(context(req))).toThrow(ForbiddenError);
+    expect(req.targetUserId).toBeUndefined();
+  });
+
+  it('leaves routes without user_id alone (TargetUserId falls back to the caller)', () => {
+    const req = request('GET', '/auth/profile', {}, principal('customer'));
+    expect(guard.canActivate(context(req))).toBe(true);
+    expect(req.targetUserId).toBeUndefined();
+  });
+
+  it('lets service tokens read balances and call /internal/*, nothing else', () => {
+    expect(serviceMayCall('GET', '/users/:user_id/balance')).toBe(true);
+    expect(serviceMayCall('POST', '/internal/users/:user_id/balance/holds')).toBe(true);
+    expect(serviceMayCall('POST', '/users/:user_id/balance/deposit')).toBe(false);
+    expect(serviceMayCall('GET', '/users/:user_id/profile')).toBe(false);
+    expect(serviceMayCall('GET', '/balance')).toBe(false);
+    const ok = request(
+      'GET',
+      '/users/:user_id/balance',
+      { user_id: 'user-b' },
+      principal('service', 'service:x'),
+    );
+    expect(guard.canActivate(context(ok))).toBe(true);
+    expect(ok.targetUserId).toBe('user-b');
+    const denied = request(
+      'GET',
+      profile,
+      { user_id: 'user-b' },
+      principal('service', 'service:x'),
+    );
+    expect(() => guard.canActivate(context(denied))).toThrow(ForbiddenError);
+    const me = request(
+      'GET',
+      '/users/:user_id/balance',
+      { user_id: 'me' },
+      principal('service', 'service:x'),
+    );
+    expect(() => guard.canActivate(context(me))).toThrow(ForbiddenError);
+  });
+
+  it('ignores public routes (no principal)', () => {
+    expect(guard.canActivate(context(request('POST', '/auth/login', {})))).toBe(true);
+  });
+});
+
+describe('RolesGuard', () => {
+  const guard = new RolesGuard(new Reflector());
+
+  it('enforces @Roles on the handler', () => {
+    const meta = { [ROLES]: ['service', 'admin'] };
+    const route = '/internal/users/:user_id/balance/holds';
+    expect(guard.canActivate(context(request('POST', route, {}, principal('service')), meta))).toBe(
+      true,
+    );
+    expect(guard.canActivate(context(request('POST', route, {}, principal('admin')), meta))).toBe(
+      true,
+    );
+    expect(() =>
+      guard.canActivate(context(request('POST', route, {}, principal('customer')), meta)),
+    ).toThrow(ForbiddenError);
+  });
+
+  it('keeps customers out of /internal/* even without @Roles', () => {
+    const req = request('GET', '/internal/users/:user_id/reconcile', {}, principal('customer'));
+    expect(() => guard.canActivate(context(req))).toThrow(ForbiddenError);
+    expect(
+      guard.canActivate(
+        context(request('GET', '/users/:user_id/profile', {}, principal('customer'))),
+      ),
+    ).toBe(true);
+  });
+});
+
+describe('JwtAuthGuard', () => {
+  class StubAuthenticator extends AccessTokenAuthenticator {
+    async authenticate(token: string): Promise<Principal> {
+      if (token !== 'good.token.here') throw new UnauthorizedError();
+      return principal('customer');
+    }
+  }
+  const guard = new JwtAuthGuard(new Reflector(), new StubAuthenticator());
+
+  it('parses only well-formed bearer headers', () => {
+    expect(bearerTokenOf('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerTokenOf('bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerTokenOf('Basic dXNlcjpwYXNz')).toBeNull();
+    expect(bearerTokenOf('Bearer ')).toBeNull();
+    expect(bearerTokenOf('Bearer a b')).toBeNull();
+    expect(bearerTokenOf(undefined)).toBeNull();
+  });
+
+  it('sets request.user for a good token and refuses missing or bad ones with 401', async () => {
+    const req = request('GET', '/users/:user_id/profile', {});
+    req.headers.authorization = 'Bearer good.token.here';
+    await expect(guard.canActivate(context(req))).resolves.toBe(true);
+    expect(req.user?.role).toBe('customer');
+    const none = request('GET', '/users/:user_id/profile', {});
+    await expect(guard.canActivate(context(none))).rejects.toBeInstanceOf(UnauthorizedError);
+    const bad = request('GET', '/users/:user_id/profile', {});
+    bad.headers.authorization = 'Bearer bad.token.here';
+    await expect(guard.canActivate(context(bad))).rejects.toBeInstanceOf(UnauthorizedError);
+  });
+
+  it('lets @Public() routes through without a token', async () => {
+    const req = request('POST', '/auth/login', {});
+    await expect(guard.canActivate(context(req, { [IS_PUBLIC]: true }))).resolves.toBe(true);
+    expect(req.user).toBeUndefined();
+  });
+});

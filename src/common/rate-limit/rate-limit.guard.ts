@@ -1,0 +1,99 @@
+import { ExecutionContext, Inject, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import {
+  InjectThrottlerOptions,
+  InjectThrottlerStorage,
+  ThrottlerGuard,
+  type ThrottlerModuleOptions,
+  type ThrottlerRequest,
+  type ThrottlerStorage,
+} from '@nestjs/throttler';
+import { APP_CONFIG, AppConfig } from '../../config';
+import { RateLimitedError } from '../errors';
+import { RATE_LIMITS } from './rate-limit.constants';
+
+const HEADER_PREFIX = 'X-RateLimit';
+
+/**
+ * @nestjs/throttler's guard with this service's conventions: counters are per tracker across routes
+ * (not per handler), a blocked request is a problem+json 429 `rate_limited` whose `Retry-After` is the
+ * real time left, `X-RateLimit-Limit/-Remaining/-Reset` (suffixed `-auth`, `-money` for the named
+ * limits) on every throttled response, and RATE_LIMIT_ENABLED=false turns everything off.
+ */
+abstract class ServiceThrottlerGuard extends ThrottlerGuard {
+  /** Which named throttlers this guard applies (the others run in another guard). */
+  protected abstract readonly handles: readonly string[];
+
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  override async onModuleInit(): Promise<void> {
+    await super.onModuleInit();
+    this.throttlers = this.throttlers.filter((t) => this.handles.includes(t.name ?? 'default'));
+  }
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return !this.config.rateLimit.enabled || context.getType() !== 'http';
+  }
+
+  protected override generateKey(
+    _context: ExecutionContext,
+    tracker: string,
+    name: string,
+  ): string {
+    return `rl:${name}:${tracker}`;
+  }
+
+  protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
+    const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
+    const name = throttler.name ?? RATE_LIMITS.default;
+    const { req, res } = this.getRequestResponse(context);
+    const tracker = await getTracker(req, context);
+    const record = await this.storageService.increment(
+      generateKey(context, tracker, name),
+      ttl,
+      limit,
+      blockDuration,
+      name,
+    );
+    const suffix = name === RATE_LIMITS.default ? '' : `-${name}`;
+    this.setResponseHeader(res, `${HEADER_PREFIX}-Limit${suffix}`, limit);
+    this.setResponseHeader(
+      res,
+      `${HEADER_PREFIX}-Remaining${suffix}`,
+      Math.max(0, limit - record.totalHits),
+    );
+    this.setResponseHeader(
+      res,
+      `${HEADER_PREFIX}-Reset${suffix}`,
+      Math.max(0, record.timeToExpire),
+    );
+    if (record.isBlocked) {
+      const retryAfter = Math.max(1, record.timeToBlockExpire);
+      throw new RateLimitedError(
+        retryAfter,
+        'rate_limited',
+        `Too many requests; retry in ${retryAfter} s.`,
+      );
+    }
+    return true;
+  }
+}
+
+/** Per-client-IP limits (`default` everywhere, `auth` on `/auth/*`); runs before authentication. */
+@Injectable()
+export class ClientRateLimitGuard extends ServiceThrottlerGuard {
+  protected readonly handles = [RATE_LIMITS.default, RATE_LIMITS.auth];
+}
+
+/** Per-user limit on `@MoneyRateLimit()` routes; runs after authentication, so it knows the user. */
+@Injectable()
+export class UserRateLimitGuard extends ServiceThrottlerGuard {
+  protected readonly handles = [RATE_LIMITS.money];
+}

@@ -1,0 +1,35 @@
+import { dateOfBirthProblem, nameProblem, normalizePhone } from './user-fields';
+
+describe('user field rules', () => {
+  it('accepts names of letters, spaces, apostrophes and hyphens, in any script', () => {
+    for (const ok of ['Jane', "O'Brien", 'Mary-Jane', 'José María', 'Łukasz', '李'])
+      expect(nameProblem(ok)).toBeNull();
+  });
+
+  it('rejects empty, too long, digits, HTML and punctuation-only names', () => {
+    expect(nameProblem('')).not.toBeNull();
+    expect(nameProblem('a'.repeat(51))).not.toBeNull();
+    expect(nameProblem('J4ne')).not.toBeNull();
+    expect(nameProblem('<b>Jane</b>')).toMatch(/HTML/);
+    expect(nameProblem("-'-")).not.toBeNull();
+  });
+
+  it('normalizes phones to their digits (keeping a leading +) and checks 10-15 digits', () => {
+    expect(normalizePhone('+1 (555) 010-9999')).toBe('+15550109999');
+    expect(normalizePhone('555.010.9999')).toBe('5550109999');
+    expect(normalizePhone('123456789')).toBeNull();
+    expect(normalizePhone('1234567890123456')).toBeNull();
+    expect(normalizePhone('555-CALL-NOW1')).toBeNull();
+  });
+
+  it('checks dates of birth: format, real date, age 13 to 120', () => {
+    const today = new Date('2024-06-15T12:00:00Z');
+    expect(dateOfBirthProblem('1990-04-01', today)).toBeNull();
+    expect(dateOfBirthProblem('2011-06-15', today)).toBeNull(); // exactly 13 today
+    expect(dateOfBirthProblem('2011-06-16', today)).toMatch(/at least 13/);
+    expect(dateOfBirthProblem('1903-06-16', today)).toBeNull(); // 120, turning 121 tomorrow
+    expect(dateOfBirthProblem('1903-06-15', today)).toMatch(/at most 120/);
+    expect(dateOfBirthProblem('1990-02-30', today)).toMatch(/real calendar date/);
+    expect(dateOfBirthProblem('01/04/1990', today)).toMatch(/YYYY-MM-DD/);
+  });
+});

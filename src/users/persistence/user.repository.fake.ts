@@ -1,0 +1,62 @@
+import type { ProfileChanges, User, UserRole } from '../domain/user';
+import {
+  ConcurrentUpdateError,
+  EmailTakenError,
+  UserNotFoundError,
+  UsernameTakenError,
+} from '../users.errors';
+import { UserRepository } from './user.repository';
+
+/** In-memory UserRepository for unit tests: same conflicts as the DynamoDB adapter. */
+export class InMemoryUserRepository extends UserRepository {
+  readonly users = new Map<string, User>();
+  readonly usernames = new Map<string, string>();
+  readonly emails = new Map<string, string>();
+
+  async register(user: User): Promise<void> {
+    if (this.usernames.has(user.username)) throw new UsernameTakenError();
+    if (this.emails.has(user.email)) throw new EmailTakenError();
+    this.users.set(user.userId, user);
+    this.usernames.set(user.username, user.userId);
+    this.emails.set(user.email, user.userId);
+  }
+
+  async findById(userId: string): Promise<User | null> {
+    return this.users.get(userId) ?? null;
+  }
+
+  async findByUsernameOrEmail(identifier: string): Promise<User | null> {
+    const id = identifier.includes('@')
+      ? this.emails.get(identifier)
+      : this.usernames.get(identifier);
+    return id ? this.findById(id) : null;
+  }
+
+  async updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User> {
+    const stored = this.users.get(current.userId);
+    if (!stored) throw new UserNotFoundError();
+    if (changes.email !== undefined && changes.email !== stored.email) {
+      if (stored.email !== current.email) throw new ConcurrentUpdateError();
+      if (this.emails.has(changes.email)) throw new EmailTakenError();
+      this.emails.delete(stored.email);
+      this.emails.set(changes.email, stored.userId);
+    }
+    const updated: User = { ...stored, ...changes, updatedAt: now };
+    this.users.set(updated.userId, updated);
+    return updated;
+  }
+
+  async updatePasswordHash(userId: string, passwordHash: string, now: string): Promise<void> {
+    const stored = this.users.get(userId);
+    if (!stored) throw new UserNotFoundError();
+    this.users.set(userId, { ...stored, passwordHash, updatedAt: now });
+  }
+
+  async setRole(userId: string, role: UserRole, now: string): Promise<User> {
+    const stored = this.users.get(userId);
+    if (!stored) throw new UserNotFoundError();
+    const updated = { ...stored, role, updatedAt: now };
+    this.users.set(userId, updated);
+    return updated;
+  }
+}

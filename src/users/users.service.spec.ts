@@ -1,0 +1,82 @@
+import { Test } from '@nestjs/testing';
+import type { User } from './domain/user';
+import { UserRepository } from './persistence/user.repository';
+import { InMemoryUserRepository } from './persistence/user.repository.fake';
+import { EmailTakenError, UserNotFoundError } from './users.errors';
+import { UsersService } from './users.service';
+
+function user(id: string, overrides: Partial<User> = {}): User {
+  return {
+    userId: id,
+    username: `user_${id}`,
+    email: `${id}@example.com`,
+    passwordHash: 'hash',
+    firstName: 'Jane',
+    lastName: 'Doe',
+    phone: '+15550109999',
+    dateOfBirth: '1990-04-01',
+    marketingEmailsConsent: true,
+    role: 'customer',
+    status: 'active',
+    createdAt: '2024-01-01T00:00:00.000Z',
+    updatedAt: '2024-01-01T00:00:00.000Z',
+    ...overrides,
+  };
+}
+
+describe('UsersService', () => {
+  let users: InMemoryUserRepository;
+  let service: UsersService;
+
+  beforeEach(async () => {
+    users = new InMemoryUserRepository();
+    await users.register(user('a'));
+    await users.register(user('b'));
+    const module = await Test.createTestingModule({
+      providers: [UsersService, { provide: UserRepository, useValue: users }],
+    }).compile();
+    service = module.get(UsersService);
+  });
+
+  it('reads a profile and 404s for an unknown user', async () => {
+    await expect(service.getProfile('a')).resolves.toMatchObject({ username: 'user_a' });
+    await expect(service.getProfile('zzz')).rejects.toBeInstanceOf(UserNotFoundError);
+  });
+
+  it('changes given fields, keeps absent ones and clears the ones sent as null', async () => {
+    const now = new Date('2024-02-02T00:00:00.000Z');
+    const updated = await service.updateProfile(
+      'a',
+      { first_name: 'Janet', phone: null, date_of_birth: null, marketing_emails_consent: null },
+      now,
+    );
+    expect(updated).toMatchObject({
+      firstName: 'Janet',
+      lastName: 'Doe',
+      phone: null,
+      dateOfBirth: null,
+      marketingEmailsConsent: false,
+      updatedAt: now.toISOString(),
+    });
+  });
+
+  it('normalizes a new phone number', async () => {
+    expect((await service.updateProfile('a', { phone: '(555) 010-1234' })).phone).toBe(
+      '5550101234',
+    );
+  });
+
+  it('moves the e-mail guard, and refuses an e-mail another user has', async () => {
+    await service.updateProfile('a', { email: 'new@example.com' });
+    expect(users.emails.get('new@example.com')).toBe('a');
+    expect(users.emails.has('a@example.com')).toBe(false);
+    await expect(service.updateProfile('a', { email: 'b@example.com' })).rejects.toBeInstanceOf(
+      EmailTakenError,
+    );
+  });
+
+  it('changes nothing for an empty body', async () => {
+    const before = await service.getProfile('a');
+    await expect(service.updateProfile('a', {})).resolves.toEqual(before);
+  });
+});

@@ -1,0 +1,369 @@
+import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
+import request from 'supertest';
+import { startTestApp, TestApp } from './utils/test-app';
+import {
+  createAdmin,
+  createCustomer,
+  createServiceToken,
+  Customer,
+  loginUser,
+} from './utils/users';
+
+type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
+
+interface Row {
+  method: Method;
+  /** Route template as registered. */
+  template: string;
+  /** Concrete path for a target user id (and, where needed, a session id). */
+  path: (userId: string, sessionId: string) => string;
+  body?: object;
+  /** Which part of the service owns the route. */
+  owner: 'users' | 'auth' | 'ledger' | 'portfolio';
+}
+
+/**
+ * Every `/users/{user_id}/*` route of SPEC §4. Rows owned by other modules are checked strictly (403)
+ * once their route is registered; until then the row asserts that the route really is not registered
+ * yet (404), so the table starts covering it the moment it exists.
+ */
+const ROUTES: Row[] = [
+  {
+    method: 'GET',
+    template: '/users/:user_id/profile',
+    path: (u) => `/users/${u}/profile`,
+    owner: 'users',
+  },
+  {
+    method: 'PUT',
+    template: '/users/:user_id/profile',
+    path: (u) => `/users/${u}/profile`,
+    body: { first_name: 'Bob' },
+    owner: 'users',
+  },
+  {
+    method: 'POST',
+    template: '/users/:user_id/password',
+    path: (u) => `/users/${u}/password`,
+    body: { current_password: 'whatever-it-is', new_password: 'a new long passphrase' },
+    owner: 'auth',
+  },
+  {
+    method: 'GET',
+    template: '/users/:user_id/sessions',
+    path: (u) => `/users/${u}/sessions`,
+    owner: 'auth',
+  },
+  {
+    method: 'DELETE',
+    template: '/users/:user_id/sessions/:session_id',
+    path: (u, s) => `/users/${u}/sessions/${s}`,
+    owner: 'auth',
+  },
+  {
+    method: 'GET',
+    template: '/users/:user_id/balance',
+    path: (u) => `/users/${u}/balance`,
+    owner: 'ledger',
+  },
+  {
+    method: 'POST',
+    template: '/users/:user_id/balance/deposit',
+    path: (u) => `/users/${u}/balance/deposit`,
+    body: { amount: '1.00' },
+    owner: 'ledger',
+  },
+  {
+    method: 'POST',
+    template: '/users/:user_id/balance/withdraw',
+    path: (u) => `/users/${u}/balance/withdraw`,
+    body: { amount: '1.00' },
+    owner: 'ledger',
+  },
+  {
+    method: 'GET',
+    template: '/users/:user_id/balance/transactions',
+    path: (u) => `/users/${u}/balance/transactions`,
+    owner: 'ledger',
+  },
+  {
+    method: 'GET',
+    template: '/users/:user_id/portfolio',
+    path: (u) => `/users/${u}/portfolio`,
+    owner: 'portfolio',
+  },
+];
+
+describe('users: profiles and authorization (e2e)', () => {
+  let t: TestApp;
+  let alice: Customer;
+  let bob: Customer;
+  let bobSession: string;
+  let admin: Customer;
+
+  const as = (token: string, method: Method, path: string, body?: object) => {
+    const call = request(t.http)
+      [method.toLowerCase() as 'get' | 'put' | 'post' | 'delete'](path)
+      .set('Authorization', `Bearer ${token}`);
+    return body ? call.send(body) : call;
+  };
+  const registered = (row: Row) =>
+    t.app.getHttpAdapter().getInstance().hasRoute({ method: row.method, url: row.template });
+
+  beforeAll(async () => {
+    t = await startTestApp('users');
+    alice = await createCustomer(t.http, { first_name: 'Alice' });
+    bob = await createCustomer(t.http, {
+      first_name: 'Bob',
+      phone: '+1 555 010 7777',
+      date_of_birth: '1985-06-01',
+    });
+    const sessions = await as(bob.accessToken, 'GET', '/users/me/sessions').expect(200);
+    bobSession = sessions.body.sessions[0].session_id;
+    admin = await createAdmin(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  describe('profiles', () => {
+    it('GET /users/{id}/profile, /users/me/profile and /auth/profile return the same profile', async () => {
+      const byId = await as(alice.accessToken, 'GET', `/users/${alice.userId}/profile`).expect(200);
+      const me = await as(alice.accessToken, 'GET', '/users/me/profile').expect(200);
+      const compat = await as(alice.accessToken, 'GET', '/auth/profile').expect(200);
+      expect(me.body).toEqual(byId.body);
+      expect(compat.body).toEqual(byId.body);
+      expect(Object.keys(byId.body).sort()).toEqual(
+        [
+          'created_at',
+          'date_of_birth',
+          'email',
+          'first_name',
+          'last_name',
+          'marketing_emails_consent',
+          'phone',
+          'role',
+          'updated_at',
+          'user_id',
+          'username',
+        ].sort(),
+      );
+      expect(byId.body).toMatchObject({
+        user_id: alice.userId,
+        first_name: 'Alice',
+        phone: null,
+        role: 'customer',
+      });
+    });
+
+    it('PUT changes given fields, null clears optional ones, absent ones stay', async () => {
+      const c = await createCustomer(t.http, { phone: '5550101234', date_of_birth: '1990-01-01' });
+      const res = await as(c.accessToken, 'PUT', '/users/me/profile', {
+        last_name: 'Smith-Jones',
+        phone: null,
+        date_of_birth: null,
+        marketing_emails_consent: true,
+      }).expect(200);
+      expect(res.body.message).toBe('Profile updated successfully');
+      expect(res.body.user).toMatchObject({
+        first_name: 'Test',
+        last_name: 'Smith-Jones',
+        phone: null,
+        date_of_birth: null,
+        marketing_emails_consent: true,
+      });
+      expect(res.body.user.updated_at > res.body.user.created_at).toBe(true);
+      const compat = await as(c.accessToken, 'PUT', '/auth/profile', {
+        phone: '+44 20 7946 0958',
+      }).expect(200);
+      expect(compat.body.user).toMatchObject({ phone: '+442079460958', last_name: 'Smith-Jones' });
+    });
+
+    it('moves the e-mail guard atomically on an e-mail change; 409 when taken', async () => {
+      const c = await createCustomer(t.http);
+      const doc = DynamoDBDocumentClient.from(t.ddb);
+      const guard = (email: string) =>
+        doc.send(
+          new GetCommand({
+            TableName: t.config.dynamodb.tableName,
+            Key: { PK: `EMAIL#${email}`, SK: `EMAIL#${email}` },
+            ConsistentRead: true,
+          }),
+        );
+      const newEmail = `moved_${c.username}@Example.com`;
+      const res = await as(c.accessToken, 'PUT', '/users/me/profile', { email: newEmail }).expect(
+        200,
+      );
+      expect(res.body.user.email).toBe(newEmail.toLowerCase());
+      expect((await guard(newEmail.toLowerCase())).Item).toMatchObject({ user_id: c.userId });
+      expect((await guard(c.email)).Item).toBeUndefined();
+      await expect(loginUser(t.http, newEmail, c.password)).resolves.toMatchObject({
+        userId: c.userId,
+      });
+
+      const taken = await as(c.accessToken, 'PUT', '/users/me/profile', {
+        email: alice.email,
+        first_name: 'Changed',
+      });
+      expect(taken.status).toBe(409);
+      expect(taken.body.code).toBe('email_taken');
+      const after = await as(c.accessToken, 'GET', '/users/me/profile').expect(200);
+      expect(after.body).toMatchObject({ email: newEmail.toLowerCase(), first_name: 'Test' });
+      // The freed address can be registered again.
+      await createCustomer(t.http, { email: c.email });
+    });
+
+    it.each([
+      ['role', 'admin'],
+      ['username', 'new_name_here'],
+      ['password', 'a new long passphrase'],
+      ['current_balance', '1000000.00'],
+      ['user_id', '00000000-0000-4000-8000-000000000000'],
+      ['first_name', null],
+      ['email', 'not-an-email'],
+      ['phone', '12'],
+    ])('PUT refuses %s = %j with 422 naming the field', async (field, value) => {
+      const res = await as(alice.accessToken, 'PUT', '/users/me/profile', { [field]: value });
+      expect(res.status).toBe(422);
+      expect(res.body.code).toBe('validation_failed');
+      expect(res.body.errors.map((e: { field: string }) => e.field)).toEqual([field]);
+      const me = await as(alice.accessToken, 'GET', '/users/me/profile').expect(200);
+      expect(me.body.role).toBe('customer');
+    });
+
+    it('answers 404 to an admin asking for a user that does not exist', async () => {
+      const res = await as(
+        admin.accessToken,
+        'GET',
+        '/users/00000000-0000-4000-8000-000000000000/profile',
+      );
+      expect(res.status).toBe(404);
+      expect(res.body.code).toBe('not_found');
+    });
+  });
+
+  describe('BOLA: user A against every /users/{B}/* route', () => {
+    const label = (r: Row) =>
+      `${r.method} ${r.template} (${r.owner}${['users', 'auth'].includes(r.owner) ? '' : '; 404 until registered'})`;
+
+    it('has every auth and users row registered; other rows pending registration are listed', () => {
+      const pending = ROUTES.filter((r) => !registered(r));
+      expect(pending.filter((r) => r.owner === 'users' || r.owner === 'auth')).toEqual([]);
+      if (pending.length > 0) {
+        console.warn(
+          `BOLA rows not registered yet: ${pending.map((r) => `${r.method} ${r.template}`).join(', ')}`,
+        );
+      }
+      expect(pending.length).toBeLessThan(ROUTES.length);
+    });
+
+    it.each(ROUTES.map((r) => [label(r), r] as const))(
+      '%s: 403 for another customer, with no B data',
+      async (_name, row) => {
+        const res = await as(
+          alice.accessToken,
+          row.method,
+          row.path(bob.userId, bobSession),
+          row.body,
+        );
+        if (!registered(row)) {
+          // Not built yet (owned by another module): the route must really be absent.
+          expect(res.status).toBe(404);
+          return;
+        }
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('forbidden');
+        for (const secret of [bob.userId, bob.username, bob.email, 'Bob', '5550107777']) {
+          expect(res.text).not.toContain(secret);
+        }
+      },
+    );
+
+    it("changed nothing of B's: profile, password and sessions intact", async () => {
+      const profile = await as(bob.accessToken, 'GET', '/users/me/profile').expect(200);
+      expect(profile.body.first_name).toBe('Bob');
+      const sessions = await as(bob.accessToken, 'GET', '/users/me/sessions').expect(200);
+      expect(sessions.body.sessions.map((s: { session_id: string }) => s.session_id)).toContain(
+        bobSession,
+      );
+      await expect(loginUser(t.http, bob.username, bob.password)).resolves.toMatchObject({
+        userId: bob.userId,
+      });
+    });
+
+    it.each(
+      ROUTES.filter((r) => r.method === 'GET').map(
+        (r) => [`${r.method} ${r.template}`, r] as const,
+      ),
+    )('%s: `me` reaches the caller', async (_name, row) => {
+      const res = await as(alice.accessToken, row.method, row.path('me', 'unused'));
+      if (!registered(row)) return expect(res.status).toBe(404);
+      expect(res.status).toBe(200);
+      if ('user_id' in res.body) expect(res.body.user_id).toBe(alice.userId);
+      expect(res.text).not.toContain(bob.userId);
+    });
+
+    it.each(ROUTES.map((r) => [`${r.method} ${r.template}`, r] as const))(
+      '%s: an admin gets past authorization for B',
+      async (_name, row) => {
+        const res = await as(
+          admin.accessToken,
+          row.method,
+          row.path(bob.userId, 'NOSUCHSESSION'),
+          row.body,
+        );
+        if (!registered(row)) return expect(res.status).toBe(404);
+        expect([401, 403]).not.toContain(res.status);
+        expect(res.status).toBeLessThan(500);
+      },
+    );
+
+    it("an admin reads and changes B's profile", async () => {
+      const read = await as(admin.accessToken, 'GET', `/users/${bob.userId}/profile`).expect(200);
+      expect(read.body).toMatchObject({ user_id: bob.userId, first_name: 'Bob' });
+      const put = await as(admin.accessToken, 'PUT', `/users/${bob.userId}/profile`, {
+        last_name: 'Builder',
+      }).expect(200);
+      expect(put.body.user).toMatchObject({ user_id: bob.userId, last_name: 'Builder' });
+    });
+  });
+
+  describe('service tokens', () => {
+    it('may not read profiles or act as a user (403), but authenticate (not 401)', async () => {
+      const token = createServiceToken(t, 'order-service');
+      for (const [method, path] of [
+        ['GET', `/users/${bob.userId}/profile`],
+        ['GET', '/auth/profile'],
+        ['GET', `/users/${bob.userId}/sessions`],
+        ['POST', '/auth/logout'],
+      ] as const) {
+        const res = await as(token, method, path);
+        expect(res.status).toBe(403);
+        expect(res.body.code).toBe('forbidden');
+      }
+    });
+
+    it("may read any user's balance when that route exists", async () => {
+      const token = createServiceToken(t, 'order-service');
+      const row = ROUTES.find((r) => r.template === '/users/:user_id/balance')!;
+      const res = await as(token, 'GET', `/users/${bob.userId}/balance`);
+      if (!registered(row)) return expect(res.status).toBe(404);
+      expect(res.status).toBe(200);
+      expect(res.body.user_id).toBe(bob.userId);
+      expect((await as(token, 'GET', '/users/me/balance')).status).toBe(403);
+    });
+  });
+
+  it('a promotion to admin applies to tokens already issued', async () => {
+    const c = await createCustomer(t.http);
+    expect((await as(c.accessToken, 'GET', `/users/${alice.userId}/profile`)).status).toBe(403);
+    await t.app
+      .get((await import('../src/auth/admin-bootstrap.service')).AdminBootstrapService)
+      .createOrPromote({
+        username: c.username,
+        email: c.email,
+        password: c.password,
+      });
+    await as(c.accessToken, 'GET', `/users/${alice.userId}/profile`).expect(200);
+  });
+});

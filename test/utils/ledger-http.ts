@@ -1,0 +1,105 @@
+import type { TestApp } from './test-app';
+
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  body: any;
+  text: string;
+}
+
+export interface CallOptions {
+  token?: string;
+  body?: unknown;
+  /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce). */
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/**
+ * A keep-alive HTTP client for many concurrent requests against a listening test app (supertest
+ * opens a connection per request and is better for one-off assertions).
+ */
+export class Api {
+  constructor(readonly base: string) {}
+
+  async call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers,
+      body,
+      signal: AbortSignal.timeout(30_000),
+    });
+    const text = await res.text();
+    let parsed: unknown = undefined;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    return { status: res.status, headers: res.headers, body: parsed, text };
+  }
+
+  get(path: string, token: string): Promise<ApiResponse> {
+    return this.call('GET', path, { token });
+  }
+
+  post(
+    path: string,
+    token: string,
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<ApiResponse> {
+    return this.call('POST', path, { token, body, headers });
+  }
+}
+
+/** Makes the test app listen on an ephemeral local port and returns a client for it. */
+export async function listen(t: TestApp): Promise<Api> {
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = t.app.getHttpServer().address();
+  if (!address || typeof address === 'string') throw new Error('test app is not listening');
+  return new Api(`http://127.0.0.1:${address.port}`);
+}
+
+/** Deterministic PRNG (mulberry32), so a failing random scenario can be replayed from its seed. */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Runs `tasks` with at most `concurrency` in flight; results keep the tasks' order. */
+export async function runPool<T>(
+  concurrency: number,
+  tasks: Array<() => Promise<T>>,
+): Promise<T[]> {
+  const results: T[] = new Array(tasks.length);
+  let next = 0;
+  const workers = Array.from({ length: concurrency }, async () => {
+    while (next < tasks.length) {
+      const i = next++;
+      results[i] = await tasks[i]();
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+/** "12.34" → 1234 (test-side, string arithmetic only). */
+export function cents(text: string): number {
+  const match = /^(-?)(\d+)\.(\d{2})$/.exec(text);
+  if (!match) throw new Error(`not a money string: ${text}`);
+  const value = Number(match[2]) * 100 + Number(match[3]);
+  return match[1] ? -value : value;
+}
