@@ -1,11 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { createApp } from './app.setup';
 import { createLogger } from './common/logging/logger';
 import { AppConfig, ConfigError, loadConfigFromEnvironment } from './config';
-import { createDynamoDbClient } from './database/dynamodb.client';
-import { EmbeddedDatabase } from './database/embedded-database';
-import { ensureTable } from './database/ensure-table';
 import {
   DynamoDbLocalHandle,
   JavaMissingError,
@@ -37,6 +33,11 @@ async function bootstrap(): Promise<void> {
       'embedded DynamoDB Local started',
     );
   }
+  // Loaded only now, so a machine without Java gets one clear line and not the SDK's start-up warnings.
+  const { createDynamoDbClient } = await import('./database/dynamodb.client');
+  const { ensureTable } = await import('./database/ensure-table');
+  const { createApp } = await import('./app.setup');
+  const { EmbeddedDatabase } = await import('./database/embedded-database');
   if (config.dynamodb.createTableIfMissing) {
     const client = createDynamoDbClient(config);
     const result = await ensureTable(client, config.dynamodb.tableName);

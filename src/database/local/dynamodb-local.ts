@@ -15,7 +15,6 @@ import { mkdir, mkdtemp, readdir, readFile, rename, rm, stat, unlink } from 'nod
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 /** Pinned emulator package. Change both together (`npm view <spec> dist.integrity`). */
 export const EMULATOR_PACKAGE = 'amplify-dynamodb-simulator@2.9.30';
@@ -413,6 +412,8 @@ async function stopLaunched(l: Launched): Promise<void> {
 type StartState = 'ready' | 'exited' | 'bind-failed';
 
 async function waitUntilReady(endpoint: string, l: Launched): Promise<StartState> {
+  // Imported here, not at the top: a machine without Java then never loads the SDK (or its warnings).
+  const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({
     endpoint,
     region: LOCAL_REGION,
