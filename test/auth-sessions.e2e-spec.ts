@@ -1,6 +1,11 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
-import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+} from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, Customer, loginUser, strongPassword } from './utils/users';
@@ -110,6 +115,40 @@ describe('auth: tokens and sessions (e2e)', () => {
       expect(audit).toMatchObject({ result: 'detected', user_id: c.userId });
     });
 
+    it('refuses a forged secret for a real user and session (401) without ending the session', async () => {
+      const c = remember(await createCustomer(t.http));
+      // Both ids are readable from any access token, even an expired one.
+      const claims = JSON.parse(Buffer.from(c.accessToken.split('.')[1], 'base64url').toString());
+      const forged = `${claims.sub}.${claims.sid}.${randomBytes(32).toString('base64url')}`;
+      expect(forged.split('.').slice(0, 2)).toEqual(c.refreshToken.split('.').slice(0, 2));
+      for (let i = 0; i < 3; i++) {
+        const res = await refresh(forged);
+        expect(res.status).toBe(401);
+        expect(res.body.code).toBe('invalid_refresh_token');
+      }
+      await profile(c.accessToken).expect(200);
+      const rotated = await refresh(c.refreshToken).expect(200);
+      secrets.add(rotated.body.access_token);
+      secrets.add(rotated.body.refresh_token);
+      await profile(rotated.body.access_token).expect(200);
+      const reuseEvents = t.logs.lines
+        .map((l) => JSON.parse(l))
+        .filter((e) => e.event === 'auth.refresh_reuse' && e.user_id === c.userId);
+      expect(reuseEvents).toEqual([]);
+    });
+
+    it('lets one of two racing refreshes of the same token win; the session then dies as reuse', async () => {
+      const c = remember(await createCustomer(t.http));
+      const results = await Promise.all([refresh(c.refreshToken), refresh(c.refreshToken)]);
+      const won = results.filter((r) => r.status === 200);
+      expect(won).toHaveLength(1);
+      expect(results.filter((r) => r.status === 401)).toHaveLength(1);
+      secrets.add(won[0].body.access_token);
+      secrets.add(won[0].body.refresh_token);
+      expect((await refresh(won[0].body.refresh_token)).status).toBe(401);
+      await profile(won[0].body.access_token).expect(401);
+    });
+
     it('never takes an access token as a refresh token, nor the reverse', async () => {
       const c = remember(await createCustomer(t.http));
       expect((await refresh(c.accessToken)).status).toBe(401);
@@ -143,6 +182,48 @@ describe('auth: tokens and sessions (e2e)', () => {
       const relogin = await loginUser(t.http, c.username, next);
       secrets.add(relogin.accessToken);
       secrets.add(relogin.refreshToken);
+    });
+
+    it('keeps the other sessions dead by password_changed_at even if their items survive', async () => {
+      const c = remember(await createCustomer(t.http));
+      const other = await secondSession(c);
+      const doc = DynamoDBDocumentClient.from(t.ddb);
+      const table = t.config.dynamodb.tableName;
+      const otherSid = JSON.parse(
+        Buffer.from(other.accessToken.split('.')[1], 'base64url').toString(),
+      ).sid;
+      const mySid = JSON.parse(
+        Buffer.from(c.accessToken.split('.')[1], 'base64url').toString(),
+      ).sid;
+      const key = { PK: c.userId, SK: `SESSION#${otherSid}` };
+      const before = await doc.send(new GetCommand({ TableName: table, Key: key }));
+      expect(before.Item).toBeDefined();
+      const next = strongPassword();
+      secrets.add(next);
+      await request(t.http)
+        .post('/users/me/password')
+        .set('Authorization', `Bearer ${c.accessToken}`)
+        .send({ current_password: c.password, new_password: next })
+        .expect(200);
+      const user = await doc.send(
+        new GetCommand({ TableName: table, Key: { PK: c.userId, SK: c.userId } }),
+      );
+      expect(user.Item).toMatchObject({
+        password_changed_at: user.Item?.updated_at,
+        password_changed_by_session: mySid,
+      });
+      expect(user.Item?.password_changed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // As if the best-effort delete had failed: the other session's item is back.
+      await doc.send(new PutCommand({ TableName: table, Item: before.Item }));
+      const res = await profile(other.accessToken);
+      expect(res.status).toBe(401);
+      expect(res.body.code).toBe('invalid_token');
+      expect((await refresh(other.refreshToken)).status).toBe(401);
+      await profile(c.accessToken).expect(200);
+      const mine = await refresh(c.refreshToken).expect(200);
+      secrets.add(mine.body.access_token);
+      secrets.add(mine.body.refresh_token);
+      await profile(mine.body.access_token).expect(200);
     });
 
     it('refuses a wrong current password (422) and a weak new one (422 naming new_password)', async () => {
@@ -199,6 +280,19 @@ describe('auth: tokens and sessions (e2e)', () => {
       expect(gone.status).toBe(404);
       expect(gone.body.code).toBe('not_found');
     });
+
+    it.each(['..%2F', "x'y", 'SESSION%23x', '01arz3ndektsv4rrffq69g5fav', 'A'.repeat(27)])(
+      'answers 404 (never 500) to DELETE of a session id of the wrong shape: %s',
+      async (bad) => {
+        const c = remember(await createCustomer(t.http));
+        const res = await request(t.http)
+          .delete(`/users/me/sessions/${bad}`)
+          .set('Authorization', `Bearer ${c.accessToken}`);
+        expect(res.status).toBe(404);
+        expect(res.body.code).toBe('not_found');
+        await profile(c.accessToken).expect(200);
+      },
+    );
   });
 
   it('answers 401, never 500, once the user behind a token is deleted', async () => {

@@ -242,6 +242,55 @@ describe('users: profiles and authorization (e2e)', () => {
     });
   });
 
+  describe('user_id must be a user id (UUID) or `me`', () => {
+    const notUserIds = () => [
+      `USERNAME%23${bob.username}`,
+      `EMAIL%23${encodeURIComponent(bob.email)}`,
+      `LOGIN%23${bob.username}`,
+      '..%2F',
+      "x'y",
+      bob.userId.toUpperCase(),
+    ];
+
+    it.each([
+      ['GET', undefined],
+      ['PUT', { first_name: 'Mallory' }],
+      ['PUT', { email: 'mallory@example.com' }],
+    ] as const)(
+      'an admin gets 404 (never 500) for %s on a non-user item or an odd id (body %j)',
+      async (method, body) => {
+        for (const id of notUserIds()) {
+          const res = await as(admin.accessToken, method, `/users/${id}/profile`, body);
+          expect({ id, status: res.status, code: res.body.code }).toEqual({
+            id,
+            status: 404,
+            code: 'not_found',
+          });
+          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          for (const secret of [bob.userId, bob.username, bob.email]) {
+            expect(res.text).not.toContain(secret);
+          }
+        }
+        const profile = await as(bob.accessToken, 'GET', '/users/me/profile').expect(200);
+        expect(profile.body).toMatchObject({ first_name: 'Bob', email: bob.email });
+      },
+    );
+
+    it('a customer gets 404 for an odd id too, on every registered /users/{id}/* route', async () => {
+      for (const row of ROUTES.filter(registered)) {
+        for (const id of ['..%2F', "x'y", `USERNAME%23${alice.username}`]) {
+          const res = await as(alice.accessToken, row.method, row.path(id, bobSession), row.body);
+          expect({ route: `${row.method} ${row.template}`, id, status: res.status }).toEqual({
+            route: `${row.method} ${row.template}`,
+            id,
+            status: 404,
+          });
+          expect(res.body.code).toBe('not_found');
+        }
+      }
+    });
+  });
+
   describe('BOLA: user A against every /users/{B}/* route', () => {
     const label = (r: Row) =>
       `${r.method} ${r.template} (${r.owner}${['users', 'auth'].includes(r.owner) ? '' : '; 404 until registered'})`;

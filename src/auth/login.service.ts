@@ -36,6 +36,10 @@ export class LoginService {
   }
 
   async login(identifier: string, password: string, client: ClientContext): Promise<IssuedTokens> {
+    // The session's created_at is taken before the user is read: if a password change commits while
+    // this login still checks the old password, the session predates `password_changed_at` and is
+    // rejected by the password-change rule instead of outliving the change.
+    const startedAt = new Date();
     const normalized = identifier.trim().toLowerCase();
     const user = await this.users.findByUsernameOrEmail(normalized);
     // One counter per account, whichever of its identifiers is used.
@@ -62,7 +66,7 @@ export class LoginService {
 
     await this.attempts.reset(lockKey);
     await this.rehashIfNeeded(user, password);
-    const tokens = await this.sessions.start(user, client);
+    const tokens = await this.sessions.start(user, client, startedAt);
     this.audit.record('login', 'success', client, {
       userId: user.userId,
       sessionId: tokens.sessionId,
@@ -74,8 +78,9 @@ export class LoginService {
   private async rehashIfNeeded(user: User, password: string): Promise<void> {
     if (!this.hasher.needsRehash(user.passwordHash)) return;
     try {
-      await this.users.updatePasswordHash(
+      await this.users.rehashPassword(
         user.userId,
+        user.passwordHash,
         await this.hasher.hash(password),
         new Date().toISOString(),
       );

@@ -47,6 +47,8 @@ export class RegistrationService {
       status: 'active',
       createdAt: timestamp,
       updatedAt: timestamp,
+      passwordChangedAt: null,
+      passwordChangedBySession: null,
     };
     try {
       await this.users.register(user);

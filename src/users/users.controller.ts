@@ -29,7 +29,10 @@ export class UsersController {
   @Get(['users/:user_id/profile', 'auth/profile'])
   @ApiOperation({ summary: "A user's profile (`user_id` may be `me`)." })
   @ApiOkResponse({ type: ProfileDto })
-  @ApiNotFoundResponse({ description: 'No such user (admins only; customers get 403).' })
+  @ApiNotFoundResponse({
+    description:
+      'No such user (admins; customers get 403), or a user_id that is neither `me` nor a UUID.',
+  })
   async getProfile(@TargetUserId() userId: string): Promise<ProfileDto> {
     return toProfileDto(await this.users.getProfile(userId));
   }

@@ -20,6 +20,8 @@ function user(id: string, overrides: Partial<User> = {}): User {
     status: 'active',
     createdAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
+    passwordChangedAt: null,
+    passwordChangedBySession: null,
     ...overrides,
   };
 }

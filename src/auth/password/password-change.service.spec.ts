@@ -1,6 +1,11 @@
-import { AccountLockedError, InvalidCurrentPasswordError } from '../auth.errors';
+import {
+  AccountLockedError,
+  InvalidCurrentPasswordError,
+  InvalidRefreshTokenError,
+} from '../auth.errors';
 import { LoginService } from '../login.service';
 import { SessionService } from '../sessions/session.service';
+import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
 import { buildAuthKit, CLIENT } from '../testing/unit-kit';
 import { PasswordChangeService } from './password-change.service';
 
@@ -37,6 +42,69 @@ describe('PasswordChangeService', () => {
     });
   });
 
+  it('stores password_changed_at and the changing session in the same update as the hash', async () => {
+    const { kit, user, mine, caller, service } = await setup();
+    await service.change(caller, user.userId, password, next, CLIENT);
+    const stored = kit.users.users.get(user.userId)!;
+    expect(stored.passwordChangedAt).toBe(stored.updatedAt);
+    expect(stored.passwordChangedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+    expect(stored.passwordChangedBySession).toBe(mine.sessionId);
+    expect(stored.passwordHash).not.toBe(user.passwordHash);
+  });
+
+  it('kills the other sessions even when deleting their items fails', async () => {
+    const { kit, user, mine, other, caller, service } = await setup();
+    jest
+      .spyOn(kit.sessions, 'revokeAllExcept')
+      .mockRejectedValue(new Error('BatchWriteItem left deletes unprocessed'));
+    await expect(service.change(caller, user.userId, password, next, CLIENT)).resolves.toBe(0);
+    // The other session's item is still there, but it predates password_changed_at.
+    expect((await kit.sessions.listByUser(user.userId)).map((s) => s.sessionId)).toContain(
+      other.sessionId,
+    );
+    const auth = kit.get(JwtAccessTokenAuthenticator);
+    const sessions = kit.get(SessionService);
+    await expect(auth.authenticate(other.accessToken)).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+    });
+    await expect(sessions.refresh(other.refreshToken, CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    // The caller's session keeps working, through refresh too.
+    await expect(auth.authenticate(mine.accessToken)).resolves.toMatchObject({
+      sessionId: mine.sessionId,
+    });
+    const rotated = await sessions.refresh(mine.refreshToken, CLIENT);
+    await expect(auth.authenticate(rotated.accessToken)).resolves.toBeDefined();
+    expect(kit.audit.has('password_change', 'success')).toBe(true);
+  });
+
+  it('a rehash of the same password (login at another cost) ends no session', async () => {
+    const { kit, user, other } = await setup();
+    const stored = kit.users.users.get(user.userId)!;
+    const now = new Date().toISOString();
+    await expect(
+      kit.users.rehashPassword(user.userId, stored.passwordHash, 'rehashed', now),
+    ).resolves.toBe(true);
+    expect(kit.users.users.get(user.userId)!.passwordChangedAt).toBeNull();
+    await expect(
+      kit.get(JwtAccessTokenAuthenticator).authenticate(other.accessToken),
+    ).resolves.toBeDefined();
+  });
+
+  it('a rehash never overwrites a password changed since the login read the user', async () => {
+    const { kit, user, caller, service } = await setup();
+    const readAtLogin = kit.users.users.get(user.userId)!.passwordHash;
+    await service.change(caller, user.userId, password, next, CLIENT);
+    const changed = kit.users.users.get(user.userId)!.passwordHash;
+    const now = new Date().toISOString();
+    await expect(kit.users.rehashPassword(user.userId, readAtLogin, 'stale', now)).resolves.toBe(
+      false,
+    );
+    expect(kit.users.users.get(user.userId)!.passwordHash).toBe(changed);
+  });
+
   it('refuses a wrong current password (422) and locks after repeated guesses', async () => {
     const { user, caller, service } = await setup();
     for (let i = 0; i < 5; i++) {
@@ -59,5 +127,6 @@ describe('PasswordChangeService', () => {
     };
     await expect(service.change(admin, user.userId, password, next, CLIENT)).resolves.toBe(2);
     expect(await kit.sessions.listByUser(user.userId)).toHaveLength(0);
+    expect(kit.users.users.get(user.userId)!.passwordChangedBySession).toBeNull();
   });
 });

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import type { ClientContext } from '../../common/decorators/client-context.decorator';
+import { LOGGER, Logger } from '../../common/logging/logger';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { UserRepository } from '../../users/persistence/user.repository';
 import { UserNotFoundError } from '../../users/users.errors';
@@ -12,7 +13,11 @@ import { PasswordHasher } from './password-hasher';
 
 /**
  * Password change: the current password must match (guesses count against the same per-account
- * lockout as logins), then the new hash is stored and every other session of the user is revoked.
+ * lockout as logins), then ONE update stores the new hash with `password_changed_at` and the id of
+ * the session that made the change. From that write on, every other session of the user created
+ * before it is rejected by the access-token check and by refresh (`outlivedPasswordChange`), so the
+ * change and the revocation cannot come apart. Deleting the other Session items afterwards is
+ * best-effort clean-up: if it fails, the change still succeeds and the failure is logged.
  */
 @Injectable()
 export class PasswordChangeService {
@@ -23,6 +28,7 @@ export class PasswordChangeService {
     private readonly sessions: SessionService,
     private readonly audit: AuthAudit,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** Returns how many other sessions were revoked. */
@@ -51,17 +57,27 @@ export class PasswordChangeService {
       throw new InvalidCurrentPasswordError();
     }
     await this.attempts.reset(user.username);
-    await this.users.updatePasswordHash(
-      userId,
-      await this.hasher.hash(newPassword),
-      new Date().toISOString(),
-    );
-    const keep = caller.userId === userId ? caller.sessionId : undefined;
-    const revoked = await this.sessions.revokeAllExcept(userId, keep);
+    const passwordHash = await this.hasher.hash(newPassword);
+    // The caller's own session survives; when an admin changes someone else's password, none does.
+    const keep = caller.userId === userId ? (caller.sessionId ?? null) : null;
+    await this.users.changePassword(userId, passwordHash, new Date().toISOString(), keep);
+    let revoked = 0;
+    let reason: string | undefined;
+    try {
+      revoked = await this.sessions.revokeAllExcept(userId, keep ?? undefined);
+    } catch (err) {
+      // The other sessions are already dead by `password_changed_at`; only their items remain.
+      reason = 'session_cleanup_failed';
+      this.logger.warn(
+        { user_id: userId, err: (err as Error).message },
+        'session clean-up after a password change failed; those sessions are already rejected',
+      );
+    }
     this.audit.record('password_change', 'success', client, {
       userId,
-      sessionId: keep ?? null,
+      sessionId: keep,
       count: revoked,
+      reason,
     });
     return revoked;
   }

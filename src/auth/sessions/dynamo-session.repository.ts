@@ -29,6 +29,8 @@ interface SessionItem {
   session_id: string;
   user_id: string;
   refresh_hash: string;
+  /** Hashes of already-rotated refresh secrets, newest first (absent on items from before). */
+  used_refresh_hashes?: string[];
   created_at: string;
   last_used_at: string;
   expires_at: number;
@@ -46,6 +48,7 @@ const OWNER_PROJECTION = (() => {
     'session_id',
     'user_id',
     'refresh_hash',
+    'used_refresh_hashes',
     'created_at',
     'last_used_at',
     'expires_at',
@@ -54,6 +57,8 @@ const OWNER_PROJECTION = (() => {
     'username',
     'role',
     'status',
+    'password_changed_at',
+    'password_changed_by_session',
   ];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   return { expression: Object.keys(names).join(', '), names };
@@ -67,6 +72,7 @@ function toItem(s: Session): SessionItem {
     session_id: s.sessionId,
     user_id: s.userId,
     refresh_hash: s.refreshHash,
+    used_refresh_hashes: [...s.usedRefreshHashes],
     created_at: s.createdAt,
     last_used_at: s.lastUsedAt,
     expires_at: s.expiresAt,
@@ -81,6 +87,7 @@ function fromItem(i: SessionItem): Session {
     sessionId: i.session_id,
     userId: i.user_id,
     refreshHash: i.refresh_hash,
+    usedRefreshHashes: Array.isArray(i.used_refresh_hashes) ? i.used_refresh_hashes : [],
     createdAt: i.created_at,
     lastUsedAt: i.last_used_at,
     expiresAt: Number(i.expires_at),
@@ -140,10 +147,25 @@ export class DynamoSessionRepository extends SessionRepository {
     }
     const session = found.find((i) => i.SK === sessionKey.SK) as SessionItem | undefined;
     const user = found.find((i) => i.SK === userKey.SK) as
-      { username: string; role: UserSummary['role']; status: UserSummary['status'] } | undefined;
+      | {
+          username: string;
+          role: UserSummary['role'];
+          status: UserSummary['status'];
+          password_changed_at?: string;
+          password_changed_by_session?: string;
+        }
+      | undefined;
     return {
       session: session ? fromItem(session) : null,
-      owner: user ? { username: user.username, role: user.role, status: user.status } : null,
+      owner: user
+        ? {
+            username: user.username,
+            role: user.role,
+            status: user.status,
+            passwordChangedAt: user.password_changed_at ?? null,
+            passwordChangedBySession: user.password_changed_by_session ?? null,
+          }
+        : null,
     };
   }
 
@@ -157,10 +179,18 @@ export class DynamoSessionRepository extends SessionRepository {
     const values: Record<string, unknown> = {
       ':expected': expectedHash,
       ':hash': next.refreshHash,
+      ':spent': [...next.usedRefreshHashes],
       ':used': next.lastUsedAt,
       ':exp': next.expiresAt,
     };
-    const set = ['refresh_hash = :hash', 'last_used_at = :used', 'expires_at = :exp'];
+    // The used list is computed from the item as read; the condition on the current hash makes that
+    // safe (a concurrent rotation changes the hash, so this update then fails).
+    const set = [
+      'refresh_hash = :hash',
+      'used_refresh_hashes = :spent',
+      'last_used_at = :used',
+      'expires_at = :exp',
+    ];
     const remove: string[] = [];
     for (const [name, value, placeholder] of [
       ['#ip', next.ip, ':ip'],
@@ -219,6 +249,7 @@ export class DynamoSessionRepository extends SessionRepository {
     return sessions;
   }
 
+  /** @throws ServiceUnavailableError when DynamoDB keeps leaving deletes unprocessed. */
   async revokeAllExcept(userId: string, keepSessionId?: string): Promise<number> {
     const doomed = (await this.listByUser(userId)).filter((s) => s.sessionId !== keepSessionId);
     for (let i = 0; i < doomed.length; i += BATCH_WRITE_MAX) {
@@ -226,8 +257,9 @@ export class DynamoSessionRepository extends SessionRepository {
         DeleteRequest: { Key: keys.session(userId, s.sessionId) },
       }));
       for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS)
-          throw new Error('BatchWriteItem left deletes unprocessed');
+        if (attempt > BATCH_GET_ATTEMPTS) {
+          throw new ServiceUnavailableError('Could not revoke every session; retry shortly.');
+        }
         const out = await this.doc.send(
           new BatchWriteCommand({ RequestItems: { [this.table]: requests } }),
         );

@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SESSION_ID_SOURCE, USER_ID_SOURCE } from '../../common/ids';
 
 /**
  * Refresh token: `<user_id>.<session_id>.<secret>`, where the secret is 256 random bits (base64url)
@@ -11,8 +12,7 @@ export interface RefreshTokenParts {
   secret: string;
 }
 
-const TOKEN =
-  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\.([0-9A-HJKMNP-TV-Z]{26})\.([A-Za-z0-9_-]{43})$/;
+const TOKEN = new RegExp(`^(${USER_ID_SOURCE})\\.(${SESSION_ID_SOURCE})\\.([A-Za-z0-9_-]{43})$`);
 
 export function newRefreshSecret(): string {
   return randomBytes(32).toString('base64url');

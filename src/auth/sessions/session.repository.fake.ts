@@ -22,7 +22,15 @@ export class InMemorySessionRepository extends SessionRepository {
     const user = await this.users.findById(userId);
     return {
       session: this.sessions.get(this.key(userId, sessionId)) ?? null,
-      owner: user ? { username: user.username, role: user.role, status: user.status } : null,
+      owner: user
+        ? {
+            username: user.username,
+            role: user.role,
+            status: user.status,
+            passwordChangedAt: user.passwordChangedAt,
+            passwordChangedBySession: user.passwordChangedBySession,
+          }
+        : null,
     };
   }
 

@@ -1,7 +1,8 @@
 import { InvalidRefreshTokenError } from '../auth.errors';
 import { buildAuthKit, CLIENT } from '../testing/unit-kit';
 import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
-import { SessionService } from './session.service';
+import { formatRefreshToken, newRefreshSecret, parseRefreshToken } from './refresh-token';
+import { SessionService, USED_REFRESH_HASHES_KEPT } from './session.service';
 
 describe('SessionService', () => {
   async function loggedIn() {
@@ -41,6 +42,81 @@ describe('SessionService', () => {
     });
   });
 
+  it('refuses a forged secret for a real user and session without ending the session', async () => {
+    const { kit, sessions, tokens, auth } = await loggedIn();
+    const { userId, sessionId } = parseRefreshToken(tokens.refreshToken)!;
+    const forged = formatRefreshToken({ userId, sessionId, secret: newRefreshSecret() });
+    await expect(sessions.refresh(forged, CLIENT)).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_refresh_token',
+    });
+    expect(kit.audit.has('refresh_reuse', 'detected')).toBe(false);
+    expect(kit.audit.has('refresh', 'failure')).toBe(true);
+    expect(kit.sessions.sessions.size).toBe(1);
+    // The real holder is unaffected: the access token works and the refresh token still rotates.
+    await expect(auth.authenticate(tokens.accessToken)).resolves.toMatchObject({ sessionId });
+    await expect(sessions.refresh(tokens.refreshToken, CLIENT)).resolves.toMatchObject({
+      sessionId,
+    });
+  });
+
+  it('remembers the last rotated hashes; an older used token is refused without revoking', async () => {
+    const { kit, sessions, tokens } = await loggedIn();
+    const chain = [tokens.refreshToken];
+    for (let i = 0; i <= USED_REFRESH_HASHES_KEPT; i++) {
+      chain.push((await sessions.refresh(chain[chain.length - 1], CLIENT)).refreshToken);
+    }
+    const [stored] = kit.sessions.sessions.values();
+    expect(stored.usedRefreshHashes).toHaveLength(USED_REFRESH_HASHES_KEPT);
+    // chain[0] has fallen out of the window: a plain 401, the session lives on.
+    await expect(sessions.refresh(chain[0], CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    expect(kit.audit.has('refresh_reuse', 'detected')).toBe(false);
+    expect(kit.sessions.sessions.size).toBe(1);
+    // chain[1] is still remembered: reuse, the session is revoked.
+    await expect(sessions.refresh(chain[1], CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    expect(kit.audit.has('refresh_reuse', 'detected')).toBe(true);
+    expect(kit.sessions.sessions.size).toBe(0);
+  });
+
+  it('lets exactly one of two racing refreshes of the same token win; the loser revokes (reuse)', async () => {
+    const { kit, sessions, tokens } = await loggedIn();
+    const results = await Promise.allSettled([
+      sessions.refresh(tokens.refreshToken, CLIENT),
+      sessions.refresh(tokens.refreshToken, CLIENT),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const lost = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(lost.reason).toBeInstanceOf(InvalidRefreshTokenError);
+    expect(kit.audit.has('refresh_reuse', 'detected')).toBe(true);
+    expect(kit.sessions.sessions.size).toBe(0);
+  });
+
+  it('rejects a session created before the last password change even if its item remains', async () => {
+    const { kit, user, sessions, tokens, auth } = await loggedIn();
+    const changer = await sessions.start(user, CLIENT, new Date(Date.now() + 1));
+    const changedAt = new Date(Date.now() + 2).toISOString();
+    await kit.users.changePassword(user.userId, 'new-hash', changedAt, changer.sessionId);
+    expect(kit.sessions.sessions.size).toBe(2); // nothing deleted: the timestamp rule alone
+    await expect(auth.authenticate(tokens.accessToken)).rejects.toMatchObject({
+      code: 'invalid_token',
+    });
+    await expect(sessions.refresh(tokens.refreshToken, CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    // The session that made the change lives on, and so does one created after it.
+    await expect(auth.authenticate(changer.accessToken)).resolves.toMatchObject({
+      sessionId: changer.sessionId,
+    });
+    await expect(sessions.refresh(changer.refreshToken, CLIENT)).resolves.toBeDefined();
+    const later = await sessions.start(user, CLIENT, new Date(Date.now() + 3));
+    await expect(auth.authenticate(later.accessToken)).resolves.toBeDefined();
+    await expect(sessions.refresh(later.refreshToken, CLIENT)).resolves.toBeDefined();
+  });
+
   it('rejects malformed, unknown and expired refresh tokens', async () => {
     const { kit, sessions, tokens } = await loggedIn();
     await expect(sessions.refresh('nope', CLIENT)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
@@ -73,7 +149,8 @@ describe('SessionService', () => {
 
   it('lists live sessions newest first and revokes one by id (404 when unknown)', async () => {
     const { user, sessions, tokens } = await loggedIn();
-    const second = await sessions.start(user, CLIENT);
+    // A later millisecond: two ULIDs of the same millisecond do not sort by creation order.
+    const second = await sessions.start(user, CLIENT, new Date(Date.now() + 5));
     const listed = await sessions.list(user.userId);
     expect(listed.map((s) => s.sessionId)).toEqual([second.sessionId, tokens.sessionId]);
     await sessions.revoke(user.userId, tokens.sessionId, CLIENT);
@@ -82,4 +159,17 @@ describe('SessionService', () => {
     });
     expect((await sessions.list(user.userId)).map((s) => s.sessionId)).toEqual([second.sessionId]);
   });
+
+  it.each(['..%2F', '../', "x'y", 'NOSUCHSESSION', '01arz3ndektsv4rrffq69g5fav', ''])(
+    'answers 404 to revoking a session id of the wrong shape (%j) without touching the store',
+    async (bad) => {
+      const { kit, user, sessions } = await loggedIn();
+      const spy = jest.spyOn(kit.sessions, 'revoke');
+      await expect(sessions.revoke(user.userId, bad, CLIENT)).rejects.toMatchObject({
+        status: 404,
+        code: 'not_found',
+      });
+      expect(spy).not.toHaveBeenCalled();
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ulid } from 'ulid';
 import type { ClientContext } from '../../common/decorators/client-context.decorator';
 import { NotFoundError } from '../../common/errors';
+import { isSessionId } from '../../common/ids';
 import { APP_CONFIG, AppConfig } from '../../config';
 import type { User } from '../../users/domain/user';
 import { AuthAudit } from '../audit/auth-audit';
@@ -14,7 +15,7 @@ import {
   parseRefreshToken,
   sameHash,
 } from './refresh-token';
-import type { Session } from './session';
+import { outlivedPasswordChange, Session } from './session';
 import { SessionRepository } from './session.repository';
 
 /** What login and refresh hand out. */
@@ -30,10 +31,18 @@ export interface IssuedTokens {
 const nowSeconds = (now: Date) => Math.floor(now.getTime() / 1000);
 
 /**
+ * How many already-rotated refresh hashes a session remembers for reuse detection. An older used
+ * token is still refused (it matches nothing), it just no longer revokes the session.
+ */
+export const USED_REFRESH_HASHES_KEPT = 10;
+
+/**
  * Sessions and their refresh-token chain: start at login, rotate on every refresh (a token redeems
- * once; presenting a used one revokes the whole session), revoke on logout, list and revoke for the
- * owner. Revoking deletes the Session item, which the JWT guard reads on every request, so the
- * session's access tokens stop working at once.
+ * once), revoke on logout, list and revoke for the owner. Only a secret this session really issued
+ * and already rotated away from counts as reuse and revokes the whole session; an unknown secret is
+ * a plain 401 that changes nothing, so knowing the (non-secret) user and session ids is not enough
+ * to end someone's session. Revoking deletes the Session item, which the JWT guard reads on every
+ * request, so the session's access tokens stop working at once.
  */
 @Injectable()
 export class SessionService {
@@ -50,6 +59,7 @@ export class SessionService {
       sessionId: ulid(now.getTime()),
       userId: user.userId,
       refreshHash: hashRefreshSecret(secret),
+      usedRefreshHashes: [],
       createdAt: now.toISOString(),
       lastUsedAt: now.toISOString(),
       expiresAt: nowSeconds(now) + this.config.jwt.refreshTtlSeconds,
@@ -74,20 +84,41 @@ export class SessionService {
       return this.reject(client, parts.userId, 'expired');
     }
     const presented = hashRefreshSecret(parts.secret);
-    if (!sameHash(presented, session.refreshHash)) return this.reuse(client, session);
+    if (!sameHash(presented, session.refreshHash)) {
+      // Check every entry (no early exit) so the time taken does not tell which one matched.
+      const used = session.usedRefreshHashes.reduce(
+        (hit, h) => sameHash(presented, h) || hit,
+        false,
+      );
+      if (used) return this.reuse(client, session);
+      // A secret this session never issued (forged, or older than the remembered ones): refused,
+      // and nothing is revoked.
+      return this.reject(client, parts.userId, 'unknown_secret');
+    }
     if (!owner || owner.status !== 'active') {
       await this.sessions.revoke(parts.userId, parts.sessionId);
       return this.reject(client, parts.userId, 'user_gone');
     }
+    if (outlivedPasswordChange(session, owner)) {
+      // Already dead by the password-change rule; deleting the item is only clean-up.
+      await this.sessions.revoke(parts.userId, parts.sessionId);
+      return this.reject(client, parts.userId, 'password_changed');
+    }
     const secret = newRefreshSecret();
     const rotated = await this.sessions.rotate(parts.userId, parts.sessionId, presented, {
       refreshHash: hashRefreshSecret(secret),
+      usedRefreshHashes: [presented, ...session.usedRefreshHashes].slice(
+        0,
+        USED_REFRESH_HASHES_KEPT,
+      ),
       lastUsedAt: now.toISOString(),
       expiresAt: nowSeconds(now) + this.config.jwt.refreshTtlSeconds,
       ip: client.ip,
       userAgent: client.userAgent,
     });
-    // Someone redeemed the same token a moment earlier: the token was used twice.
+    // The compare-and-set lost: `presented` was the current hash a moment ago and no longer is, so a
+    // concurrent refresh redeemed the same token and moved it into the used list. A token used
+    // twice is reuse: the session is revoked (conservative; the winner's new pair dies with it).
     if (!rotated) return this.reuse(client, session);
     this.audit.record('refresh', 'success', client, {
       userId: parts.userId,
@@ -103,6 +134,8 @@ export class SessionService {
   }
 
   async revoke(userId: string, sessionId: string, client: ClientContext): Promise<void> {
+    // Only ids of the shape login generates become a key; anything else cannot exist.
+    if (!isSessionId(sessionId)) throw new NotFoundError('The session does not exist.');
     const existed = await this.sessions.revoke(userId, sessionId);
     if (!existed) throw new NotFoundError('The session does not exist.');
     this.audit.record('session_revoke', 'success', client, { userId, sessionId });

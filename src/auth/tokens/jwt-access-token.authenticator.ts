@@ -2,12 +2,14 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import { AccessTokenAuthenticator } from '../../common/guards/access-token-authenticator';
 import { InvalidTokenError } from '../auth.errors';
+import { outlivedPasswordChange } from '../sessions/session';
 import { SessionRepository } from '../sessions/session.repository';
 import { TokenService } from './token.service';
 
 /**
  * Access token → caller. After the signature and claims check, one strongly consistent BatchGetItem
- * reads the session and its user: a revoked or expired session, a deleted or disabled user → 401.
+ * reads the session and its user: a revoked or expired session, a deleted or disabled user, or a
+ * session older than the user's last password change (other than the one that made it) → 401.
  * The role and username come from the user item, so a promotion or demotion applies at once.
  * Service tokens have no session and are accepted on signature and expiry alone.
  */
@@ -28,7 +30,13 @@ export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
     const sessionId = claims.sid as string;
     const { session, owner } = await this.sessions.findWithOwner(claims.sub, sessionId);
     const now = Math.floor(Date.now() / 1000);
-    if (!session || session.expiresAt <= now || !owner || owner.status !== 'active') {
+    if (
+      !session ||
+      session.expiresAt <= now ||
+      !owner ||
+      owner.status !== 'active' ||
+      outlivedPasswordChange(session, owner)
+    ) {
       throw new InvalidTokenError();
     }
     return { userId: claims.sub, username: owner.username, role: owner.role, sessionId };

@@ -3,7 +3,7 @@ import { Reflector } from '@nestjs/core';
 import type { AuthenticatedRequest, Principal, Role } from '../auth/principal';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ROLES } from '../decorators/roles.decorator';
-import { ForbiddenError, UnauthorizedError } from '../errors';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors';
 import { AccessTokenAuthenticator } from './access-token-authenticator';
 import { bearerTokenOf, JwtAuthGuard } from './jwt-auth.guard';
 import { OwnershipGuard, serviceMayCall } from './ownership.guard';
@@ -27,7 +27,11 @@ function context(request: FakeRequest, meta: Record<string, unknown> = {}): Exec
   } as unknown as ExecutionContext;
 }
 
-const principal = (role: Role, userId = 'user-a'): Principal => ({
+/** User ids in the shape registration generates (`crypto.randomUUID()`). */
+const USER_A = '0f8fad5b-d9cb-469f-a165-70867728950e';
+const USER_B = '7c9e6679-7425-40de-944b-e07fc1f90ae7';
+
+const principal = (role: Role, userId = USER_A): Principal => ({
   userId,
   username: 'someone',
   role,
@@ -48,10 +52,10 @@ describe('OwnershipGuard', () => {
   const profile = '/users/:user_id/profile';
 
   it.each([
-    ['customer', 'me', 'user-a'],
-    ['customer', 'user-a', 'user-a'],
-    ['admin', 'user-b', 'user-b'],
-    ['admin', 'me', 'user-a'],
+    ['customer', 'me', USER_A],
+    ['customer', USER_A, USER_A],
+    ['admin', USER_B, USER_B],
+    ['admin', 'me', USER_A],
   ] as const)('lets a %s reach %s (target %s)', (role, raw, target) => {
     const req = request('GET', profile, { user_id: raw }, principal(role));
     expect(guard.canActivate(context(req))).toBe(true);
@@ -59,8 +63,32 @@ describe('OwnershipGuard', () => {
   });
 
   it("refuses a customer another user's id before any handler runs", () => {
-    const req = request('GET', profile, { user_id: 'user-b' }, principal('customer'));
+    const req = request('GET', profile, { user_id: USER_B }, principal('customer'));
     expect(() => guard.canActivate(context(req))).toThrow(ForbiddenError);
+    expect(req.targetUserId).toBeUndefined();
+  });
+
+  const notUserIds = [
+    'USERNAME#someone',
+    'EMAIL#a@example.com',
+    'LOGIN#someone',
+    '../',
+    "x'y",
+    '',
+    'ME',
+    USER_B.toUpperCase(),
+    `${USER_B} `,
+    `${USER_B}#x`,
+    'user-b',
+  ];
+  it.each(
+    (['customer', 'admin', 'service'] as const).flatMap((r) =>
+      notUserIds.map((id): [Role, string] => [r, id]),
+    ),
+  )('answers a %s 404 for a user_id that is not a UUID (%j)', (role, raw) => {
+    const url = role === 'service' ? '/users/:user_id/balance' : profile;
+    const req = request('GET', url, { user_id: raw }, principal(role));
+    expect(() => guard.canActivate(context(req))).toThrow(NotFoundError);
     expect(req.targetUserId).toBeUndefined();
   });
 
@@ -79,17 +107,12 @@ describe('OwnershipGuard', () => {
     const ok = request(
       'GET',
       '/users/:user_id/balance',
-      { user_id: 'user-b' },
+      { user_id: USER_B },
       principal('service', 'service:x'),
     );
     expect(guard.canActivate(context(ok))).toBe(true);
-    expect(ok.targetUserId).toBe('user-b');
-    const denied = request(
-      'GET',
-      profile,
-      { user_id: 'user-b' },
-      principal('service', 'service:x'),
-    );
+    expect(ok.targetUserId).toBe(USER_B);
+    const denied = request('GET', profile, { user_id: USER_B }, principal('service', 'service:x'));
     expect(() => guard.canActivate(context(denied))).toThrow(ForbiddenError);
     const me = request(
       'GET',

@@ -21,6 +21,13 @@ export interface User {
   readonly status: UserStatus;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /**
+   * When the password was last changed (ISO, ms), or null if never. Every session created before it
+   * is dead (see `outlivedPasswordChange`), whether or not its item has been deleted yet.
+   */
+  readonly passwordChangedAt: string | null;
+  /** The session that made that change (it stays alive), or null (an admin changed it). */
+  readonly passwordChangedBySession: string | null;
 }
 
 /** A profile change: absent keys stay, `null` clears an optional field. */
@@ -38,4 +45,6 @@ export interface UserSummary {
   readonly username: string;
   readonly role: UserRole;
   readonly status: UserStatus;
+  readonly passwordChangedAt: string | null;
+  readonly passwordChangedBySession: string | null;
 }

@@ -149,14 +149,42 @@ export class DynamoUserRepository extends UserRepository {
     }
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string, now: string): Promise<void> {
+  async rehashPassword(
+    userId: string,
+    previousHash: string,
+    passwordHash: string,
+    now: string,
+  ): Promise<boolean> {
     try {
       await store(() =>
         this.model.update(
           modelKey(userId),
           { $SET: { password_hash: passwordHash, updated_at: now } },
-          { condition: new dynamoose.Condition('PK').exists() },
+          { condition: new dynamoose.Condition('password_hash').eq(previousHash) },
         ),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
+  }
+
+  async changePassword(
+    userId: string,
+    passwordHash: string,
+    now: string,
+    bySessionId: string | null,
+  ): Promise<void> {
+    const set = { password_hash: passwordHash, updated_at: now, password_changed_at: now };
+    const update = bySessionId
+      ? { $SET: { ...set, password_changed_by_session: bySessionId } }
+      : { $SET: set, $REMOVE: ['password_changed_by_session'] };
+    try {
+      await store(() =>
+        this.model.update(modelKey(userId), update, {
+          condition: new dynamoose.Condition('PK').exists(),
+        }),
       );
     } catch (err) {
       if (isConditionalCheckFailed(err)) throw new UserNotFoundError();

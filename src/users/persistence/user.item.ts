@@ -17,6 +17,8 @@ export interface UserItem extends ItemKey {
   status: User['status'];
   created_at: string;
   updated_at: string;
+  password_changed_at?: string;
+  password_changed_by_session?: string;
 }
 
 export function toUserItem(user: User): UserItem {
@@ -37,6 +39,10 @@ export function toUserItem(user: User): UserItem {
   };
   if (user.phone !== null) item.phone = user.phone;
   if (user.dateOfBirth !== null) item.date_of_birth = user.dateOfBirth;
+  if (user.passwordChangedAt !== null) item.password_changed_at = user.passwordChangedAt;
+  if (user.passwordChangedBySession !== null) {
+    item.password_changed_by_session = user.passwordChangedBySession;
+  }
   return item;
 }
 
@@ -55,6 +61,8 @@ export function fromUserItem(item: UserItem): User {
     status: item.status === 'disabled' ? 'disabled' : 'active',
     createdAt: item.created_at,
     updatedAt: item.updated_at,
+    passwordChangedAt: item.password_changed_at ?? null,
+    passwordChangedBySession: item.password_changed_by_session ?? null,
   };
 }
 

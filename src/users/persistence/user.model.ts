@@ -28,6 +28,8 @@ const userSchema = () =>
       status: { type: String, enum: ['active', 'disabled'] },
       created_at: String,
       updated_at: String,
+      password_changed_at: String,
+      password_changed_by_session: String,
     },
     { saveUnknown: false },
   );

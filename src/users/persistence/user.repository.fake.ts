@@ -46,10 +46,33 @@ export class InMemoryUserRepository extends UserRepository {
     return updated;
   }
 
-  async updatePasswordHash(userId: string, passwordHash: string, now: string): Promise<void> {
+  async rehashPassword(
+    userId: string,
+    previousHash: string,
+    passwordHash: string,
+    now: string,
+  ): Promise<boolean> {
+    const stored = this.users.get(userId);
+    if (!stored || stored.passwordHash !== previousHash) return false;
+    this.users.set(userId, { ...stored, passwordHash, updatedAt: now });
+    return true;
+  }
+
+  async changePassword(
+    userId: string,
+    passwordHash: string,
+    now: string,
+    bySessionId: string | null,
+  ): Promise<void> {
     const stored = this.users.get(userId);
     if (!stored) throw new UserNotFoundError();
-    this.users.set(userId, { ...stored, passwordHash, updatedAt: now });
+    this.users.set(userId, {
+      ...stored,
+      passwordHash,
+      updatedAt: now,
+      passwordChangedAt: now,
+      passwordChangedBySession: bySessionId,
+    });
   }
 
   async setRole(userId: string, role: UserRole, now: string): Promise<User> {

@@ -19,7 +19,29 @@ export abstract class UserRepository {
    */
   abstract updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User>;
 
-  abstract updatePasswordHash(userId: string, passwordHash: string, now: string): Promise<void>;
+  /**
+   * Replaces the hash of the same password (a rehash at another bcrypt cost); sessions stay. Applies
+   * only while the stored hash is still `previousHash`, so it can never undo a concurrent password
+   * change. Returns false when the hash had changed (or the user is gone) and nothing was written.
+   */
+  abstract rehashPassword(
+    userId: string,
+    previousHash: string,
+    passwordHash: string,
+    now: string,
+  ): Promise<boolean>;
+
+  /**
+   * A password change: the new hash, `password_changed_at = now` and the session that made it
+   * (`null`: none survives) in ONE conditional update, so every older session is dead the moment
+   * the new password is. @throws UserNotFoundError
+   */
+  abstract changePassword(
+    userId: string,
+    passwordHash: string,
+    now: string,
+    bySessionId: string | null,
+  ): Promise<void>;
 
   abstract setRole(userId: string, role: UserRole, now: string): Promise<User>;
 }
