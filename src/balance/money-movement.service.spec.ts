@@ -1,16 +1,35 @@
+import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import pino from 'pino';
 import type { Counter } from 'prom-client';
 import { AppError } from '../common/errors';
 import { loadConfig } from '../config';
 import { BalanceBusyError } from './domain/balance.errors';
+import type { MovementWrite } from './persistence/balance.repository';
+import { newBalanceItem } from './persistence/balance.item';
+import { DynamoBalanceRepository } from './persistence/dynamo-balance.repository';
+import { LedgerStoreUnavailableError } from './persistence/dynamo-errors';
 import { InMemoryBalanceRepository } from './persistence/in-memory-balance.repository';
-import { MAX_ATTEMPTS, MovementCommand, MoneyMovementService } from './money-movement.service';
+import { movementOutcome } from './persistence/movement.transaction';
+import {
+  MAX_ATTEMPTS,
+  MovementCommand,
+  MoneyMovementService,
+  SETTLE_RESENDS,
+} from './money-movement.service';
 
 const USER = 'user-1';
 
 function setup(limits: { deposit?: string; withdraw?: string } = {}) {
   const repository = new InMemoryBalanceRepository();
   repository.seed(USER);
+  return { repository, ...serviceOver(repository, limits) };
+}
+
+function serviceOver(
+  repository: ConstructorParameters<typeof MoneyMovementService>[0],
+  limits: { deposit?: string; withdraw?: string } = {},
+) {
   const config = loadConfig({
     NODE_ENV: 'test',
     DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
@@ -31,7 +50,7 @@ function setup(limits: { deposit?: string; withdraw?: string } = {}) {
     { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) },
   );
   const service = new MoneyMovementService(repository, config, counter, logger);
-  return { repository, service, counts, lines };
+  return { service, config, counts, lines };
 }
 
 const cmd = (amountCents: number, extra: Partial<MovementCommand> = {}): MovementCommand => ({
@@ -230,6 +249,146 @@ describe('MoneyMovementService', () => {
     expect(lines.some((l) => l.message === 'balance busy: optimistic retries exhausted')).toBe(
       true,
     );
+  });
+
+  describe('a write whose outcome the store did not report', () => {
+    /** What DynamoDB answers a same-token resend while the first send is still being processed. */
+    const inProgress = () =>
+      Object.assign(new Error('Transaction is ongoing for the idempotency token'), {
+        name: 'TransactionInProgressException',
+        $metadata: { httpStatusCode: 400, attempts: 3 },
+      });
+
+    /** Every write the service sent, in order (resends included). */
+    const recordWrites = (repository: InMemoryBalanceRepository) => {
+      const writes: MovementWrite[] = [];
+      const apply = repository.applyMovement.bind(repository);
+      repository.applyMovement = (write) => {
+        writes.push(write);
+        return apply(write);
+      };
+      return writes;
+    };
+
+    afterEach(() => jest.useRealTimers());
+
+    it('applies a deposit without a key once when its send commits but reports TransactionInProgressException', async () => {
+      const { repository, service } = setup();
+      repository.beforeApply = async (write, call) => {
+        if (call !== 1) return;
+        // DynamoDB commits the first send; the SDK's same-token retry of it is told it is in progress.
+        expect(await repository.applyMovement(write)).toBe('applied');
+        return movementOutcome(inProgress(), write);
+      };
+      const result = await service.deposit(cmd(500));
+      expect(result.statusCode).toBe(201);
+      expect(repository.transactions.get(USER)).toHaveLength(1);
+      expect((await repository.getBalance(USER))?.currentCents).toBe(500);
+      expect(result.body.transaction_id).toBe(repository.transactions.get(USER)![0].transactionId);
+    });
+
+    it('resends only the same write, and answers its response once it is found applied', async () => {
+      const { repository, service, lines } = setup();
+      repository.seed(USER, 1000);
+      const writes = recordWrites(repository);
+      repository.beforeApply = async (write, call) => {
+        if (call === 1) return 'unknown'; // timed out before it landed
+        if (call === 2) {
+          await repository.applyMovement(write); // call 3: it lands now ...
+          return 'unknown'; // ... while this resend is still told "in progress"
+        }
+      };
+      const result = await service.withdraw(cmd(300));
+      // First send; a resend, during which the first lands (nested call); a resend that finds its
+      // own transaction item.
+      expect(writes).toHaveLength(4);
+      expect(new Set(writes.map((w) => w.transaction.transactionId)).size).toBe(1);
+      expect(result.body.transaction_id).toBe(writes[0].transaction.transactionId);
+      expect(repository.transactions.get(USER)).toHaveLength(1);
+      expect((await repository.getBalance(USER))?.currentCents).toBe(700);
+      expect(lines.filter((l) => l.event === 'balance.money_movement')).toHaveLength(1);
+    });
+
+    it('plans a new write once a resend proves the first did not land', async () => {
+      const { repository, service } = setup();
+      const writes = recordWrites(repository);
+      repository.beforeApply = async (_write, call) => {
+        if (call !== 1) return;
+        // The first send never landed; meanwhile another deposit moved the version.
+        await service.deposit(cmd(100, { requestId: 'other' }));
+        return 'unknown';
+      };
+      const result = await service.deposit(cmd(200));
+      // First write, the competitor's, the resend of the first (balance_changed), a fresh write.
+      expect(writes.map((w) => w.transaction.amountCents)).toEqual([200, 100, 200, 200]);
+      expect(writes[2].transaction.transactionId).toBe(writes[0].transaction.transactionId);
+      expect(writes[3].transaction.transactionId).not.toBe(writes[0].transaction.transactionId);
+      expect(result.body.transaction.balance_after).toBe('3.00');
+      expect(repository.transactions.get(USER)).toHaveLength(2);
+      expect((await repository.getBalance(USER))?.currentCents).toBe(300);
+    });
+
+    it('answers 503 without ever writing anything new when the outcome cannot be settled', async () => {
+      jest.useFakeTimers();
+      const { repository, service, counts, lines } = setup();
+      const writes = recordWrites(repository);
+      let landed = false;
+      repository.beforeApply = async (write, call) => {
+        if (call === 1) {
+          landed = (await repository.applyMovement(write)) === 'applied'; // call 2
+          return 'unknown';
+        }
+        if (call === 2) return;
+        if (call % 2) return 'unknown'; // still in progress ...
+        throw new LedgerStoreUnavailableError(new Error('connect ECONNREFUSED')); // ... or unreachable
+      };
+      const promise = service.deposit(cmd(500));
+      const settled = expect(promise).rejects.toMatchObject({
+        status: 503,
+        code: 'service_unavailable',
+        headers: { 'Retry-After': '1' },
+      });
+      await jest.runAllTimersAsync();
+      await settled;
+      expect(landed).toBe(true);
+      const ids = new Set(writes.map((w) => w.transaction.transactionId));
+      expect(ids.size).toBe(1);
+      expect(writes).toHaveLength(2 + SETTLE_RESENDS); // first send, its commit, the resends
+      expect(repository.transactions.get(USER)).toHaveLength(1);
+      expect((await repository.getBalance(USER))?.currentCents).toBe(500);
+      expect(counts).toEqual({ 'deposit:service_unavailable': 1 });
+      expect(
+        lines.find((l) => String(l.message).startsWith('money movement outcome unknown')),
+      ).toMatchObject({ level: 50, transaction_id: [...ids][0], user_id: USER });
+    });
+
+    it('with DynamoDB: resends the identical TransactWriteItems after TransactionInProgressException', async () => {
+      const sent: TransactWriteCommandInput[] = [];
+      const send = jest.fn(async (command: unknown) => {
+        if (command instanceof GetCommand) {
+          return { Item: newBalanceItem(USER, '2025-01-01T00:00:00.000Z') };
+        }
+        if (command instanceof TransactWriteCommand) {
+          sent.push(command.input);
+          if (sent.length === 1) throw inProgress();
+          return {};
+        }
+        throw new Error('unexpected command');
+      });
+      const db = { send } as unknown as DynamoDBDocumentClient;
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+        JWT_SECRET_KEY: 'unit-test-secret-0123456789abcdef',
+      });
+      const { service } = serviceOver(new DynamoBalanceRepository(db, config));
+      const result = await service.deposit(cmd(500));
+      expect(result.statusCode).toBe(201);
+      expect(sent).toHaveLength(2);
+      expect(sent[1]).toEqual(sent[0]);
+      expect(sent[0].ClientRequestToken).toBeDefined();
+      expect(send.mock.calls.filter(([c]) => c instanceof GetCommand)).toHaveLength(1);
+    });
   });
 
   it('writes one audit line per money movement with user, amount, transaction and request id', async () => {

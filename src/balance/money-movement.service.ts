@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { monotonicFactory } from 'ulid';
-import { AppError } from '../common/errors';
+import { AppError, ServiceUnavailableError } from '../common/errors';
 import { LOGGER, Logger } from '../common/logging/logger';
 import { formatCents } from '../common/money';
 import { APP_CONFIG, AppConfig } from '../config';
@@ -14,11 +14,16 @@ import {
   DailyLimitExceededError,
   IdempotencyKeyReusedError,
   InsufficientFundsError,
+  MovementOutcomeUnknownError,
 } from './domain/balance.errors';
 import { IDEMPOTENCY_TTL_SECONDS, movementRequestHash } from './domain/idempotency';
 import { availableCents, Balance, LedgerTransaction, MovementKind } from './domain/ledger';
 import type { MovementResponse } from './dto/balance.responses';
-import { BalanceRepository, MovementWrite } from './persistence/balance.repository';
+import {
+  BalanceRepository,
+  MovementOutcome,
+  MovementWrite,
+} from './persistence/balance.repository';
 
 export interface MovementCommand {
   readonly userId: string;
@@ -41,15 +46,32 @@ export const MAX_ATTEMPTS = 24;
 const BACKOFF_BASE_MS = 4;
 const BACKOFF_CAP_MS = 100;
 
+/**
+ * Resends of one write whose outcome is unknown before answering 503: at most this many, each
+ * started within this budget from the write's first send (far inside DynamoDB's 10-minute
+ * ClientRequestToken window). A first send that used up the budget (the SDK's own same-token
+ * retries timed out) gets no further resend: the store is not answering.
+ */
+export const SETTLE_RESENDS = 8;
+export const SETTLE_BUDGET_MS = 5_000;
+const SETTLE_BACKOFF_BASE_MS = 25;
+const SETTLE_BACKOFF_CAP_MS = 1_000;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Full jitter: a random delay up to an exponentially growing, capped ceiling. */
 const backoff = (attempt: number) =>
   sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
+/** Equal jitter: at least half the ceiling, so an in-progress transaction gets time to finish. */
+const settleBackoff = (resend: number) => {
+  const ceiling = Math.min(SETTLE_BACKOFF_CAP_MS, SETTLE_BACKOFF_BASE_MS * 2 ** (resend - 1));
+  return sleep(ceiling / 2 + (Math.random() * ceiling) / 2);
+};
 
 /**
  * Deposits and withdrawals. Each attempt reads the balance (strongly consistent), decides, and
  * writes balance + transaction + daily counter (+ idempotency record) in one conditional
  * transaction pinned to the version it read; a lost race is retried against the fresh balance.
+ * A write whose outcome is unknown is never followed by a new one before it is settled.
  */
 @Injectable()
 export class MoneyMovementService {
@@ -116,7 +138,9 @@ export class MoneyMovementService {
       }
 
       const write = this.plan(kind, command, balance, limitCents, requestHash);
-      const outcome = await this.repository.applyMovement(write);
+      const firstSentAt = Date.now();
+      let outcome = await this.repository.applyMovement(write);
+      if (outcome === 'unknown') outcome = await this.settle(kind, command, write, firstSentAt);
       if (outcome === 'applied') {
         this.audit(kind, command, write);
         return {
@@ -133,6 +157,45 @@ export class MoneyMovementService {
       'balance busy: optimistic retries exhausted',
     );
     throw new BalanceBusyError();
+  }
+
+  /**
+   * The store did not say whether `write` landed (an SDK retry of it met
+   * TransactionInProgressException, a timeout, a lost connection, a 5xx): it may have landed or may
+   * still land, so planning a new write could move the money twice. Only this exact write (same
+   * transaction id, same ClientRequestToken) is resent until the store settles it: `applied`, or a
+   * cancellation that proves it did not land. Unsettled within the budget: 503, nothing new written.
+   */
+  private async settle(
+    kind: MovementKind,
+    command: MovementCommand,
+    write: MovementWrite,
+    firstSentAt: number,
+  ): Promise<Exclude<MovementOutcome, 'unknown'>> {
+    const deadline = firstSentAt + SETTLE_BUDGET_MS;
+    for (let resend = 1; resend <= SETTLE_RESENDS && Date.now() < deadline; resend++) {
+      await settleBackoff(resend);
+      if (Date.now() >= deadline) break;
+      try {
+        const outcome = await this.repository.applyMovement(write);
+        // A conflict cancels the resend before its conditions are checked: it proves nothing yet.
+        if (outcome !== 'unknown' && outcome !== 'contended') return outcome;
+      } catch (err) {
+        // This resend certainly did not land, which says nothing about the first send.
+        if (!(err instanceof ServiceUnavailableError)) throw err;
+      }
+    }
+    this.logger.error(
+      {
+        user_id: command.userId,
+        operation: kind,
+        transaction_id: write.transaction.transactionId,
+        request_id: command.requestId,
+        idempotency_key_sent: Boolean(command.idempotencyKey),
+      },
+      'money movement outcome unknown: resending the same write did not settle it',
+    );
+    throw new MovementOutcomeUnknownError();
   }
 
   /** The stored response for this key, or 422 when the key was used for a different request. */

@@ -70,16 +70,18 @@ export function testConfig(tableName: string, env: Record<string, string> = {}):
 
 /**
  * Builds the real application (same wiring as main.ts) against DynamoDB Local with its own table.
- * Pass `tableName` to share a table between two app instances.
+ * Pass `tableName` to share a table between two app instances, and `createTable: false` when the
+ * endpoint is not a working DynamoDB (the app itself makes no DynamoDB call to start).
  */
 export async function startTestApp(
   label: string,
   env: Record<string, string> = {},
   tableName = uniqueTableName(label),
+  { createTable = true }: { createTable?: boolean } = {},
 ): Promise<TestApp> {
   const config = testConfig(tableName, env);
   const ddb = createDynamoDbClient(config);
-  await ensureTable(ddb, tableName);
+  if (createTable) await ensureTable(ddb, tableName);
   const logs = new LogCapture();
   const app = await createApp(config, { logger: createLogger(config.logLevel, logs) });
   return {

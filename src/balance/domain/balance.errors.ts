@@ -44,6 +44,19 @@ export class BalanceBusyError extends ServiceUnavailableError {
   }
 }
 
+/**
+ * DynamoDB never said whether a deposit or withdrawal landed, even after resending the same write:
+ * it may have been applied. Nothing else is written for this request.
+ */
+export class MovementOutcomeUnknownError extends ServiceUnavailableError {
+  constructor() {
+    super(
+      'The account store did not confirm whether this operation was applied. Check the transaction history before repeating it; a request sent with an Idempotency-Key can safely be retried with the same key.',
+      1,
+    );
+  }
+}
+
 export class InvalidCursorError extends ValidationFailedError {
   constructor() {
     super([{ field: 'cursor', message: 'cursor is not valid for this listing' }]);

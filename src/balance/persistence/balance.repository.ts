@@ -28,11 +28,21 @@ export interface MovementWrite {
 }
 
 /**
- * Why a movement did not land. `balance_changed`: the balance is no longer at the expected version
- * (or no longer has the funds); `contended`: another transaction held one of the items.
+ * What became of one movement write. `balance_changed`: the balance is no longer at the expected
+ * version (or no longer has the funds); `contended`: another transaction held one of the items.
+ * Those two, `daily_limit_exceeded` and `idempotency_key_exists` mean the write did not land.
+ * `unknown`: the store did not say (the same write is still being processed, a timeout, a lost
+ * connection, a 5xx): it may have landed or may still land, and only resending the same write
+ * (same transaction id, same ClientRequestToken) settles it; planning a new write could apply the
+ * movement twice.
  */
 export type MovementOutcome =
-  'applied' | 'balance_changed' | 'daily_limit_exceeded' | 'idempotency_key_exists' | 'contended';
+  | 'applied'
+  | 'balance_changed'
+  | 'daily_limit_exceeded'
+  | 'idempotency_key_exists'
+  | 'contended'
+  | 'unknown';
 
 export interface TransactionQuery {
   readonly limit: number;
@@ -54,7 +64,12 @@ export abstract class BalanceRepository {
   /** Strongly consistent read; null when the user has no balance. */
   abstract getBalance(userId: string): Promise<Balance | null>;
 
-  /** Writes balance, transaction, limit counter and idempotency record in one atomic transaction. */
+  /**
+   * Writes balance, transaction, limit counter and idempotency record in one atomic transaction.
+   * Resending the same write is safe: once it landed, a resend reports `applied` and changes
+   * nothing. Throws (503) only when the write certainly did not land; an unclear failure is
+   * `unknown`.
+   */
   abstract applyMovement(write: MovementWrite): Promise<MovementOutcome>;
 
   /** A live (not expired) idempotency record, strongly consistent. */

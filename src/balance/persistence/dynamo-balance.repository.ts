@@ -56,6 +56,7 @@ export class DynamoBalanceRepository extends BalanceRepository {
     return out.Item ? toBalance(out.Item as BalanceItem) : null;
   }
 
+  /** One send of the write (the SDK retries it with the same ClientRequestToken). */
   async applyMovement(write: MovementWrite): Promise<MovementOutcome> {
     try {
       await this.db.send(new TransactWriteCommand(movementTransaction(this.table, write)));

@@ -9,7 +9,8 @@ import {
 
 /**
  * In-memory implementation of the balance port with the same all-or-nothing, conditional semantics
- * as the DynamoDB adapter. For unit tests; `beforeApply` lets a test interleave a competing write.
+ * as the DynamoDB adapter. For unit tests; `beforeApply` lets a test interleave a competing write
+ * or force the reported outcome (e.g. apply the write, then report `unknown`).
  */
 export class InMemoryBalanceRepository extends BalanceRepository {
   readonly balances = new Map<string, Balance>();
@@ -48,6 +49,9 @@ export class InMemoryBalanceRepository extends BalanceRepository {
     const forced = await this.beforeApply?.(write, call);
     if (forced) return forced;
     const userId = write.transaction.userId;
+    // Like the transaction item's attribute_not_exists: resending a write that landed changes nothing.
+    const txId = write.transaction.transactionId;
+    if (this.transactions.get(userId)?.some((tx) => tx.transactionId === txId)) return 'applied';
     const idemKey = write.idempotency && `${userId}\n${write.idempotency.key}`;
     if (idemKey && this.idempotency.has(idemKey)) return 'idempotency_key_exists';
     const limitKey = `${userId}\n${write.kind}\n${write.dailyLimit.day}`;

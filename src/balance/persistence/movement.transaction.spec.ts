@@ -1,3 +1,4 @@
+import { MAY_HAVE_TAKEN_EFFECT } from '../../database/dynamodb.client';
 import type { MovementWrite } from './balance.repository';
 import { movementOutcome, movementTransaction } from './movement.transaction';
 
@@ -80,16 +81,42 @@ describe('movementOutcome', () => {
     expect(movementOutcome(cancelled(...codes), write(true))).toBe(outcome);
   });
 
-  it('leaves other failures to the store-error mapping', () => {
+  it('reports its own transaction item as applied, even when the key record also exists', () => {
+    // A resend of a write that landed: its transaction, idempotency record and version all exist.
+    const codes = ['ConditionalCheckFailed', 'ConditionalCheckFailed', 'None'];
+    expect(movementOutcome(cancelled(...codes, 'ConditionalCheckFailed'), write(true))).toBe(
+      'applied',
+    );
+  });
+
+  /** An SDK error as the client's tracking marks it (over all of the request's sends). */
+  const sdkError = (name: string, mayHaveTakenEffect: boolean) =>
+    Object.assign(new Error(name), { name, [MAY_HAVE_TAKEN_EFFECT]: mayHaveTakenEffect });
+
+  it('leaves failures that certainly wrote nothing to the store-error mapping (503)', () => {
     expect(
       movementOutcome(cancelled('ThrottlingError', 'None', 'None'), write(false)),
     ).toBeUndefined();
-    expect(movementOutcome(new Error('socket hang up'), write(false))).toBeUndefined();
     expect(
-      movementOutcome(
-        Object.assign(new Error('x'), { name: 'TransactionInProgressException' }),
-        write(false),
-      ),
-    ).toBe('contended');
+      movementOutcome(sdkError('ResourceNotFoundException', false), write(false)),
+    ).toBeUndefined();
+    expect(movementOutcome(sdkError('ThrottlingException', false), write(false))).toBeUndefined();
+    expect(movementOutcome(sdkError('ECONNREFUSED', false), write(false))).toBeUndefined();
+  });
+
+  it('reports unknown when the write may have landed or may still land', () => {
+    const unknown = [
+      // An earlier send with this ClientRequestToken is still being processed.
+      sdkError('TransactionInProgressException', true),
+      // Request timeout, lost connection, 5xx: the request may have been processed.
+      sdkError('TimeoutError', true),
+      sdkError('InternalServerError', true),
+      // A 4xx on the last send after an earlier one timed out.
+      sdkError('ThrottlingException', true),
+      // Not marked by the client: unknown too.
+      Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' }),
+      Object.assign(new Error('x'), { name: 'TransactionInProgressException' }),
+    ];
+    for (const err of unknown) expect(movementOutcome(err, write(false))).toBe('unknown');
   });
 });

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { mayHaveTakenEffect } from '../../database/dynamodb.client';
 import { keys } from '../../database/keys';
 import type { MovementOutcome, MovementWrite } from './balance.repository';
 import { limitCounterExpiry, toIdempotencyItem, toTransactionItem } from './ledger.items';
@@ -19,7 +20,11 @@ function cancellationReasons(err: unknown): CancellationReason[] | undefined {
   return (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
 }
 
-/** ClientRequestToken (≤ 36 chars): the same for SDK retries of one attempt, distinct per attempt. */
+/**
+ * ClientRequestToken (≤ 36 chars): the same for every send of one write (SDK retries, and resends
+ * that settle an unknown outcome), distinct per write. DynamoDB answers a same-token resend of a
+ * committed write with success for 10 minutes; after that the transaction item's condition does.
+ */
 function requestToken(write: MovementWrite): string {
   return createHash('sha256')
     .update(
@@ -110,18 +115,22 @@ export function movementTransaction(
 }
 
 /**
- * What a failed movement transaction means, from its CancellationReasons (one per item, in order);
- * undefined when the error is not a cancellation we understand (the caller treats it as a store error).
+ * What a failed movement transaction means. A cancellation is DynamoDB's definite answer for this
+ * write (its CancellationReasons follow the items, in order; a same-token resend of a committed
+ * write would have succeeded instead). Otherwise: undefined when the write certainly did not land
+ * (no send connected, or DynamoDB refused every send with a 4xx other than
+ * TransactionInProgressException; tracked by the SDK client over all retries), and the caller
+ * answers 503; `unknown` when it may have landed or may still land (in progress, timeout, lost
+ * connection, 5xx).
  */
 export function movementOutcome(err: unknown, write: MovementWrite): MovementOutcome | undefined {
-  if ((err as { name?: string } | null)?.name === 'TransactionInProgressException')
-    return 'contended';
   const reasons = cancellationReasons(err);
-  if (!reasons) return undefined;
+  if (!reasons) return mayHaveTakenEffect(err) ? 'unknown' : undefined;
   const failed = (i: number) => reasons[i]?.Code === 'ConditionalCheckFailed';
-  if (write.idempotency && failed(IDEMPOTENCY)) return 'idempotency_key_exists';
-  // This attempt's own (unique) transaction id already exists: an earlier send of it landed.
+  // This write's own (unique) transaction id already exists: an earlier send of it landed.
+  // Checked first: that send also wrote the idempotency record and moved the version.
   if (failed(TRANSACTION)) return 'applied';
+  if (write.idempotency && failed(IDEMPOTENCY)) return 'idempotency_key_exists';
   if (failed(LIMIT)) return 'daily_limit_exceeded';
   if (failed(BALANCE)) return 'balance_changed';
   if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'contended';
