@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, Post, Query, Res } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -35,6 +35,25 @@ const MOVEMENT_422 =
 const UNAVAILABLE =
   'service_unavailable: DynamoDB is unavailable or the balance is busy (Retry-After).';
 
+/** What deposit and withdraw share: 201, the per-user money limit, the key header, the documented errors. */
+function MoneyMovementEndpoint(path: string, summary: string) {
+  return applyDecorators(
+    Post([`users/:user_id/balance/${path}`, `balance/${path}`]),
+    HttpCode(201),
+    MoneyRateLimit(),
+    ApiOperation({ summary }),
+    ApiHeader(IDEMPOTENCY_HEADER),
+    ApiCreatedResponse({ type: MovementResponse }),
+    ApiResponse({ status: 404, description: 'not_found: the user has no balance.' }),
+    ApiResponse({ status: 422, description: MOVEMENT_422 }),
+    ApiResponse({
+      status: 429,
+      description: 'rate_limited: money operations per user (Retry-After).',
+    }),
+    ApiResponse({ status: 503, description: UNAVAILABLE }),
+  );
+}
+
 /**
  * Balance, deposits, withdrawals and history. Every handler serves the canonical
  * `/users/{user_id}/...` route and the old clients' compatibility route (the caller's own user).
@@ -58,19 +77,7 @@ export class BalanceController {
     return this.balances.getBalance(userId);
   }
 
-  @Post(['users/:user_id/balance/deposit', 'balance/deposit'])
-  @HttpCode(201)
-  @MoneyRateLimit()
-  @ApiOperation({ summary: 'Deposit (daily limit per UTC day; optional Idempotency-Key).' })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: MovementResponse })
-  @ApiResponse({ status: 404, description: 'not_found: the user has no balance.' })
-  @ApiResponse({ status: 422, description: MOVEMENT_422 })
-  @ApiResponse({
-    status: 429,
-    description: 'rate_limited: money operations per user (Retry-After).',
-  })
-  @ApiResponse({ status: 503, description: UNAVAILABLE })
+  @MoneyMovementEndpoint('deposit', 'Deposit (daily limit per UTC day; optional Idempotency-Key).')
   async deposit(
     @TargetUserId() userId: string,
     @Body() body: MoneyMovementDto,
@@ -83,22 +90,10 @@ export class BalanceController {
     return this.reply(reply, await this.movements.deposit(command));
   }
 
-  @Post(['users/:user_id/balance/withdraw', 'balance/withdraw'])
-  @HttpCode(201)
-  @MoneyRateLimit()
-  @ApiOperation({
-    summary:
-      'Withdraw up to the available balance (daily limit per UTC day; optional Idempotency-Key).',
-  })
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: MovementResponse })
-  @ApiResponse({ status: 404, description: 'not_found: the user has no balance.' })
-  @ApiResponse({ status: 422, description: MOVEMENT_422 })
-  @ApiResponse({
-    status: 429,
-    description: 'rate_limited: money operations per user (Retry-After).',
-  })
-  @ApiResponse({ status: 503, description: UNAVAILABLE })
+  @MoneyMovementEndpoint(
+    'withdraw',
+    'Withdraw up to the available balance (daily limit per UTC day; optional Idempotency-Key).',
+  )
   async withdraw(
     @TargetUserId() userId: string,
     @Body() body: MoneyMovementDto,
