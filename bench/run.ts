@@ -1,0 +1,324 @@
+/**
+ * `npm run bench`: the service against a bare Node baseline doing the same DynamoDB calls, in the
+ * same run, on the same DynamoDB Local; results are ratios (service/baseline), never absolute
+ * figures checked against a clock. Prints a Markdown table and writes bench/results/latest.json.
+ *
+ * BENCH_ROUNDS (default 2): how many times each scenario's duration is measured per server. The
+ * measured time is cut into slices of half a duration that alternate between the servers (ABBA).
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as ts from 'typescript';
+import { ensureTable } from '../src/database/ensure-table';
+import {
+  DynamoDbLocalHandle,
+  findFreePort,
+  LOCAL_CREDENTIALS,
+  LOCAL_REGION,
+  startDynamoDbLocal,
+} from '../src/database/local/dynamodb-local';
+import { BASELINE_CALLS_PATH, readCalls } from './lib/counters';
+import { runScenario, SCENARIOS, Target, warmUp } from './lib/load';
+import { CpuWindow, startServer, waitUntilHealthy } from './lib/processes';
+import {
+  markdownTable,
+  OTHER_LOAD_WARNING_CORES,
+  problemsOf,
+  ScenarioResult,
+  scenarioResult,
+  warningsOf,
+} from './lib/report';
+import { seedBaseline, seedService } from './lib/seed';
+
+const REPO = join(__dirname, '..');
+const RESULTS_FILE = join(__dirname, 'results', 'latest.json');
+const BASELINE_SOURCES = ['baseline-server.ts', 'lib/counters.ts', 'lib/items.ts', 'lib/jwt.ts'];
+const BASELINE_OUT = join(REPO, 'dist', 'bench');
+
+const USERS = 200;
+const SEED_CONCURRENCY = 8;
+const EMULATOR_WARM_UP_S = 15;
+const SCENARIO_WARM_UP_S = 3;
+const BCRYPT_COST = 10;
+/** The largest DAILY_DEPOSIT_LIMIT the service accepts (9 digits): the limit never interferes. */
+const DAILY_DEPOSIT_LIMIT = '999999999';
+const SERVICE_TABLE = 'bench_service';
+const BASELINE_TABLE = 'bench_baseline';
+
+const started = Date.now();
+const log = (message: string) =>
+  process.stderr.write(
+    `[${((Date.now() - started) / 1000).toFixed(1).padStart(6)} s] ${message}\n`,
+  );
+
+function rounds(): number {
+  const raw = process.env.BENCH_ROUNDS ?? '2';
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10)
+    throw new Error(`BENCH_ROUNDS must be 1-10, not "${raw}"`);
+  return n;
+}
+
+function build(): void {
+  const out = spawnSync('npm', ['run', 'build'], {
+    cwd: REPO,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  if (out.status !== 0) throw new Error('npm run build failed');
+}
+
+/** The baseline as plain JavaScript (dist/bench/), so its process never loads TypeScript. */
+function compileBaseline(): string {
+  const options = ts.convertCompilerOptionsFromJson(
+    { module: 'commonjs', target: 'ES2022', esModuleInterop: true },
+    REPO,
+  ).options;
+  for (const source of BASELINE_SOURCES) {
+    const path = join(__dirname, source);
+    const { outputText } = ts.transpileModule(readFileSync(path, 'utf8'), {
+      compilerOptions: options,
+      fileName: path,
+    });
+    const target = join(BASELINE_OUT, source.replace(/\.ts$/, '.js'));
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, outputText);
+  }
+  return join(BASELINE_OUT, 'baseline-server.js');
+}
+
+function machine() {
+  const cpus = os.cpus();
+  return {
+    nproc: os.availableParallelism(),
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()}`,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+/**
+ * The service exactly as production runs it (`node dist/main.js`, NODE_ENV=production, info logs
+ * serialized to /dev/null), with rate limits off and the daily limit out of the way, and the baseline.
+ */
+async function startServers(endpoint: string, baselineScript: string) {
+  const [servicePort, baselinePort] = [await findFreePort(), await findFreePort()];
+  const baselineSecret = randomBytes(48).toString('base64url');
+  const service = startServer(
+    'service',
+    [join(REPO, 'dist', 'main.js')],
+    {
+      NODE_ENV: 'production',
+      PORT: String(servicePort),
+      JWT_SECRET_KEY: randomBytes(48).toString('base64url'),
+      DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_TABLE_NAME: SERVICE_TABLE,
+      AWS_REGION: LOCAL_REGION,
+      BCRYPT_COST: String(BCRYPT_COST),
+      RATE_LIMIT_ENABLED: 'false',
+      LOG_LEVEL: 'info',
+      DAILY_DEPOSIT_LIMIT,
+      // Shutdown only: no 5 s connection drain when the run ends.
+      SHUTDOWN_DRAIN_MS: '0',
+    },
+    servicePort,
+    REPO,
+  );
+  const baseline = startServer(
+    'baseline',
+    [baselineScript],
+    {
+      PORT: String(baselinePort),
+      JWT_SECRET_KEY: baselineSecret,
+      DYNAMODB_ENDPOINT: endpoint,
+      DYNAMODB_TABLE_NAME: BASELINE_TABLE,
+      DAILY_DEPOSIT_LIMIT_CENTS: `${DAILY_DEPOSIT_LIMIT}00`,
+    },
+    baselinePort,
+    REPO,
+  );
+  return { service, baseline, baselineSecret };
+}
+
+/** bench/results/latest.json, formatted as the repository's Prettier would. */
+async function writeResults(results: unknown): Promise<void> {
+  const prettier = await import('prettier');
+  const options = (await prettier.resolveConfig(RESULTS_FILE)) ?? {};
+  const text = await prettier.format(JSON.stringify(results), {
+    ...options,
+    filepath: RESULTS_FILE,
+  });
+  mkdirSync(dirname(RESULTS_FILE), { recursive: true });
+  writeFileSync(RESULTS_FILE, text);
+}
+
+async function main(): Promise<void> {
+  const roundCount = rounds();
+  const info = machine();
+  const cleanups: (() => Promise<void>)[] = [];
+  const cleanUp = async () => {
+    for (const step of cleanups.splice(0).reverse()) await step().catch(() => undefined);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void cleanUp().finally(() => process.exit(130));
+    });
+  }
+
+  try {
+    log('npm run build');
+    build();
+    const baselineScript = compileBaseline();
+    const quiet = new CpuWindow([process.pid]);
+    await new Promise((resolve) => setTimeout(resolve, 2000));
+    const otherCoresAtStart = quiet.stop().otherCores;
+    log(`other processes keep ${otherCoresAtStart.toFixed(2)} of ${info.nproc} cores busy`);
+    if (otherCoresAtStart > OTHER_LOAD_WARNING_CORES) {
+      log('the machine is not idle: ratios stay comparable, absolute figures will be low');
+    }
+
+    log('starting DynamoDB Local (in memory)');
+    const db: DynamoDbLocalHandle = await startDynamoDbLocal({ heapMb: 1024 });
+    cleanups.push(() => db.stop());
+    const client = new DynamoDBClient({
+      endpoint: db.endpoint,
+      region: LOCAL_REGION,
+      credentials: LOCAL_CREDENTIALS,
+    });
+    cleanups.push(async () => client.destroy());
+    await ensureTable(client, SERVICE_TABLE);
+    await ensureTable(client, BASELINE_TABLE);
+
+    const { service, baseline, baselineSecret } = await startServers(db.endpoint, baselineScript);
+    cleanups.push(
+      () => service.stop(),
+      () => baseline.stop(),
+    );
+    await Promise.all([waitUntilHealthy(service), waitUntilHealthy(baseline)]);
+    log(
+      `service pid ${service.pid} at ${service.baseUrl}, baseline pid ${baseline.pid} at ${baseline.baseUrl}`,
+    );
+
+    log(
+      `seeding ${USERS} users through the service's API (register + login, ${SEED_CONCURRENCY} at a time)`,
+    );
+    const serviceUsers = await seedService(service.baseUrl, USERS, SEED_CONCURRENCY);
+    log(`seeding ${USERS} equivalent users into the baseline's table`);
+    const doc = DynamoDBDocumentClient.from(client);
+    const baselineUsers = await seedBaseline(doc, BASELINE_TABLE, USERS, baselineSecret);
+    const targets: Record<Target['name'], Target> = {
+      service: {
+        name: 'service',
+        baseUrl: service.baseUrl,
+        pid: service.pid,
+        ...serviceUsers,
+        readCalls: () => readCalls(`${service.baseUrl}/metrics`, 'prometheus'),
+      },
+      baseline: {
+        name: 'baseline',
+        baseUrl: baseline.baseUrl,
+        pid: baseline.pid,
+        ...baselineUsers,
+        readCalls: () => readCalls(`${baseline.baseUrl}${BASELINE_CALLS_PATH}`, 'json'),
+      },
+    };
+
+    log(`warming up DynamoDB Local and both servers (${EMULATOR_WARM_UP_S} s, mixed load)`);
+    const byId = (id: string) => SCENARIOS.find((s) => s.id === id)!;
+    await warmUp(
+      Object.values(targets).flatMap((target) => [
+        { target, scenario: byId('balance'), connections: 16 },
+        { target, scenario: byId('deposit'), connections: 16 },
+        { target, scenario: byId('login'), connections: 2 },
+      ]),
+      EMULATOR_WARM_UP_S,
+    );
+
+    const results: ScenarioResult[] = [];
+    for (const [index, scenario] of SCENARIOS.entries()) {
+      const first = index % 2 === 0 ? targets.baseline : targets.service;
+      const second = first === targets.baseline ? targets.service : targets.baseline;
+      for (const server of [service, baseline]) {
+        if (server.hasExited()) throw new Error(`${server.name} died:\n${server.stderrTail()}`);
+      }
+      log(
+        `${scenario.title}: ${SCENARIO_WARM_UP_S} s warm-up, then ${roundCount * scenario.durationS} s ` +
+          `per server in ${scenario.durationS / 2} s slices (${first.name} first, ABBA)`,
+      );
+      const run = await runScenario([first, second], scenario, {
+        warmUpS: SCENARIO_WARM_UP_S,
+        rounds: roundCount,
+        accounting: { dynamoDbPid: db.pid },
+      });
+      for (const name of ['baseline', 'service'] as const) {
+        const m = run[name];
+        log(
+          `  ${name.padEnd(8)} ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.latencyP99Ms} ms, ` +
+            `status ${JSON.stringify(m.statusCodes)}; cores: server ${m.cpuCores.toFixed(2)}, ` +
+            `autocannon ${m.loadGeneratorCores.toFixed(2)}, DynamoDB Local ${m.dynamoDbCores.toFixed(2)}, ` +
+            `other processes ${m.otherCores.toFixed(2)}; DynamoDB calls/req ` +
+            JSON.stringify(m.dynamoDbCalls.byOperation, (_k, v: unknown) =>
+              typeof v === 'number' ? Number(v.toFixed(3)) : v,
+            ),
+        );
+      }
+      results.push(scenarioResult(scenario, run));
+    }
+
+    const problems = problemsOf(results);
+    const warnings = warningsOf(results);
+    const table = markdownTable(results);
+    const totalS = (Date.now() - started) / 1000;
+    await writeResults({
+      date: new Date().toISOString(),
+      totalSeconds: Math.round(totalS),
+      machine: { ...info, otherCoresAtStart: Number(otherCoresAtStart.toFixed(2)) },
+      config: {
+        users: USERS,
+        rounds: roundCount,
+        bcryptCost: BCRYPT_COST,
+        emulatorWarmUpSeconds: EMULATOR_WARM_UP_S,
+        scenarioWarmUpSeconds: SCENARIO_WARM_UP_S,
+        serviceLogLevel: 'info (stdout to /dev/null)',
+        rateLimits: 'disabled',
+      },
+      valid: problems.length === 0,
+      problems,
+      warnings,
+      scenarios: results,
+    });
+
+    process.stdout.write(
+      `\n## User Service vs bare Node baseline (${info.nproc} cores, Node ${info.node}, BENCH_ROUNDS=${roundCount})\n\n` +
+        `${table}\n\nRatio = service req/s ÷ baseline req/s (higher is better), in brackets the range over adjacent ` +
+        `slice pairs; p99 ratio = service p99 ÷ baseline p99 (lower is better).\n` +
+        `Written to ${relative(process.cwd(), RESULTS_FILE)} in ${totalS.toFixed(0)} s.\n`,
+    );
+    if (warnings.length > 0) {
+      process.stdout.write(`\nWarnings:\n${warnings.map((w) => `- ${w}`).join('\n')}\n`);
+    }
+    if (problems.length > 0) {
+      process.stdout.write(
+        `\nThe figures are not valid:\n${problems.map((p) => `- ${p}`).join('\n')}\n`,
+      );
+      process.exitCode = 1;
+    }
+  } finally {
+    log('stopping the servers and DynamoDB Local');
+    await cleanUp();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+  );
+  process.exitCode = 1;
+});
