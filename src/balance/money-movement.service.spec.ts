@@ -4,8 +4,9 @@ import pino from 'pino';
 import type { Counter } from 'prom-client';
 import { AppError } from '../common/errors';
 import { loadConfig } from '../config';
-import { BalanceBusyError } from './domain/balance.errors';
-import type { MovementWrite } from './persistence/balance.repository';
+import { MAY_HAVE_TAKEN_EFFECT } from '../database/dynamodb.client';
+import { BalanceBusyError, MovementOutcomeUnknownError } from './domain/balance.errors';
+import type { MovementOutcome, MovementWrite } from './persistence/balance.repository';
 import { newBalanceItem } from './persistence/balance.item';
 import { DynamoBalanceRepository } from './persistence/dynamo-balance.repository';
 import { LedgerStoreUnavailableError } from './persistence/dynamo-errors';
@@ -15,6 +16,7 @@ import {
   MAX_ATTEMPTS,
   MovementCommand,
   MoneyMovementService,
+  MOVEMENT_DEADLINE_MS,
   SETTLE_RESENDS,
 } from './money-movement.service';
 
@@ -251,6 +253,40 @@ describe('MoneyMovementService', () => {
     );
   });
 
+  it('plans no new attempt after the request deadline: 503, a bounded number of writes', async () => {
+    jest.useFakeTimers();
+    try {
+      const { repository, service, lines } = setup();
+      const writes: string[] = [];
+      // A slow store whose balance always moved on: every attempt takes 1 s and loses the race.
+      repository.beforeApply = async (write): Promise<MovementOutcome> => {
+        writes.push(write.transaction.transactionId);
+        await new Promise((resolve) => setTimeout(resolve, 1_000));
+        return 'balance_changed';
+      };
+      const started = Date.now();
+      const promise = service.deposit(cmd(100));
+      const settled = expect(promise).rejects.toMatchObject({
+        status: 503,
+        code: 'service_unavailable',
+        headers: { 'Retry-After': '1' },
+      });
+      await jest.runAllTimersAsync();
+      await settled;
+      await promise.catch((err: unknown) => expect(err).toBeInstanceOf(BalanceBusyError));
+      const elapsed = Date.now() - started;
+      expect(elapsed).toBeGreaterThanOrEqual(MOVEMENT_DEADLINE_MS);
+      expect(elapsed).toBeLessThan(MOVEMENT_DEADLINE_MS + 1_200);
+      // One write per started second, none after the deadline (MAX_ATTEMPTS would allow 24).
+      expect(writes.length).toBeLessThanOrEqual(MOVEMENT_DEADLINE_MS / 1_000 + 1);
+      expect(writes.length).toBeLessThan(MAX_ATTEMPTS);
+      expect(repository.transactions.get(USER) ?? []).toHaveLength(0);
+      expect(lines.some((l) => l.message === 'balance busy: request deadline passed')).toBe(true);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   describe('a write whose outcome the store did not report', () => {
     /** What DynamoDB answers a same-token resend while the first send is still being processed. */
     const inProgress = () =>
@@ -360,6 +396,123 @@ describe('MoneyMovementService', () => {
       expect(
         lines.find((l) => String(l.message).startsWith('money movement outcome unknown')),
       ).toMatchObject({ level: 50, transaction_id: [...ids][0], user_id: USER });
+    });
+
+    /** A DynamoBalanceRepository over a stubbed client: the balance exists, writes go to `write`. */
+    const dynamoService = (write: (input: TransactWriteCommandInput, n: number) => unknown) => {
+      const sent: TransactWriteCommandInput[] = [];
+      const send = jest.fn(async (command: unknown) => {
+        if (command instanceof GetCommand) {
+          return { Item: newBalanceItem(USER, '2025-01-01T00:00:00.000Z') };
+        }
+        if (command instanceof TransactWriteCommand) {
+          sent.push(command.input);
+          return write(command.input, sent.length);
+        }
+        throw new Error('unexpected command');
+      });
+      const db = { send } as unknown as DynamoDBDocumentClient;
+      const config = loadConfig({
+        NODE_ENV: 'test',
+        DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+        JWT_SECRET_KEY: 'unit-test-secret-0123456789abcdef',
+      });
+      const gets = () => send.mock.calls.filter(([c]) => c instanceof GetCommand).length;
+      return { sent, gets, ...serviceOver(new DynamoBalanceRepository(db, config)) };
+    };
+    /** A TransactionCanceledException as the SDK client marks it over all of its sends. */
+    const cancelled = (mayHaveTakenEffect: boolean, ...codes: string[]) =>
+      Object.assign(new Error('Transaction cancelled'), {
+        name: 'TransactionCanceledException',
+        $metadata: { httpStatusCode: 400 },
+        CancellationReasons: codes.map((Code) => ({ Code })),
+        [MAY_HAVE_TAKEN_EFFECT]: mayHaveTakenEffect,
+      });
+    const txId = (input: TransactWriteCommandInput) =>
+      input.TransactItems![1].Put!.Item!.SK as string;
+
+    it('with DynamoDB: settles a conflict that followed a timed-out send with the same write, never a new one', async () => {
+      const { sent, gets, service } = dynamoService((_input, n) => {
+        // Send 1 timed out (it may land later); the SDK's same-token send 2 met a conflict.
+        if (n === 1) throw cancelled(true, 'TransactionConflict', 'None', 'None');
+        // Resend: conflicts again (only this send was answered) ...
+        if (n === 2) throw cancelled(false, 'TransactionConflict', 'None', 'None');
+        // ... then finds its own transaction item: send 1 landed after all.
+        throw cancelled(false, 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None');
+      });
+      const result = await service.deposit(cmd(500));
+      expect(result.statusCode).toBe(201);
+      expect(sent).toHaveLength(3);
+      expect(new Set(sent.map(txId)).size).toBe(1);
+      expect(new Set(sent.map((input) => input.ClientRequestToken)).size).toBe(1);
+      expect(sent[2]).toEqual(sent[0]);
+      expect(result.body.transaction_id).toBe(txId(sent[0]).replace(/^TX#/, ''));
+      expect(gets()).toBe(1); // no new attempt was planned
+    });
+
+    it('with DynamoDB: keeps settling through resends rejected as bad requests, logs the bug once, answers 503', async () => {
+      jest.useFakeTimers();
+      const bad = (name: string, mayHaveTakenEffect: boolean) =>
+        Object.assign(new Error(name), {
+          name,
+          $metadata: { httpStatusCode: 400 },
+          [MAY_HAVE_TAKEN_EFFECT]: mayHaveTakenEffect,
+        });
+      const { sent, gets, service, counts, lines } = dynamoService((_input, n) => {
+        if (n === 1) throw bad('TimeoutError', true); // may have landed
+        if (n === 2) throw bad('ValidationException', false); // rethrown as is by the repository
+        if (n === 3) throw bad('IdempotentParameterMismatchException', false); // wrapped as a 503
+        throw bad('SerializationException', false);
+      });
+      const promise = service.deposit(cmd(500));
+      const settled = expect(promise).rejects.toBeInstanceOf(MovementOutcomeUnknownError);
+      await jest.runAllTimersAsync();
+      await settled;
+      await promise.catch((err: MovementOutcomeUnknownError) => {
+        expect(err.status).toBe(503);
+        expect(err.code).toBe('service_unavailable');
+      });
+      expect(sent).toHaveLength(1 + SETTLE_RESENDS);
+      expect(new Set(sent.map(txId)).size).toBe(1);
+      expect(gets()).toBe(1);
+      expect(counts).toEqual({ 'deposit:service_unavailable': 1 });
+      const transactionId = txId(sent[0]).replace(/^TX#/, '');
+      const bugs = lines.filter((l) => String(l.message).includes('(a bug)'));
+      expect(bugs).toHaveLength(1);
+      expect(bugs[0]).toMatchObject({
+        level: 50,
+        transaction_id: transactionId,
+        error: 'ValidationException',
+      });
+      expect(
+        lines.find((l) => String(l.message).startsWith('money movement outcome unknown')),
+      ).toMatchObject({ level: 50, transaction_id: transactionId });
+    });
+
+    it('with DynamoDB: a resend rejected as IdempotentParameterMismatchException is logged as a bug, then settled', async () => {
+      const { sent, service, lines } = dynamoService((_input, n) => {
+        if (n === 1) {
+          throw Object.assign(new Error('timed out'), {
+            name: 'TimeoutError',
+            [MAY_HAVE_TAKEN_EFFECT]: true,
+          });
+        }
+        if (n === 2) {
+          throw Object.assign(new Error('mismatch'), {
+            name: 'IdempotentParameterMismatchException',
+            $metadata: { httpStatusCode: 400 },
+            [MAY_HAVE_TAKEN_EFFECT]: false,
+          });
+        }
+        return {}; // the same token: DynamoDB reports the landed write as a success
+      });
+      const result = await service.deposit(cmd(500));
+      expect(result.statusCode).toBe(201);
+      expect(sent).toHaveLength(3);
+      expect(new Set(sent.map(txId)).size).toBe(1);
+      expect(lines.filter((l) => String(l.message).includes('(a bug)'))).toEqual([
+        expect.objectContaining({ level: 50, error: 'IdempotentParameterMismatchException' }),
+      ]);
     });
 
     it('with DynamoDB: resends the identical TransactWriteItems after TransactionInProgressException', async () => {

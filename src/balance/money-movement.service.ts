@@ -45,6 +45,11 @@ export interface MovementResult {
 export const MAX_ATTEMPTS = 24;
 const BACKOFF_BASE_MS = 4;
 const BACKOFF_CAP_MS = 100;
+/**
+ * No new attempt is planned once this long has passed since the request's movement started: 503
+ * instead (each attempt's write may still be settled, within its own SETTLE_BUDGET_MS).
+ */
+export const MOVEMENT_DEADLINE_MS = 15_000;
 
 /**
  * Resends of one write whose outcome is unknown before answering 503: at most this many, each
@@ -56,6 +61,21 @@ export const SETTLE_RESENDS = 8;
 export const SETTLE_BUDGET_MS = 5_000;
 const SETTLE_BACKOFF_BASE_MS = 25;
 const SETTLE_BACKOFF_CAP_MS = 1_000;
+/** Errors on a resend that mean our request is wrong (a bug), not that the store is unavailable. */
+const RESEND_BUGS = new Set([
+  'IdempotentParameterMismatchException',
+  'ValidationException',
+  'SerializationException',
+]);
+
+/** The name of a request-bug error, as thrown or as wrapped into a 503 by the repository. */
+function requestBug(err: unknown): string | undefined {
+  for (const e of [err, (err as { cause?: unknown } | null)?.cause]) {
+    const name = (e as { name?: unknown } | null)?.name;
+    if (typeof name === 'string' && RESEND_BUGS.has(name)) return name;
+  }
+  return undefined;
+}
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Full jitter: a random delay up to an exponentially growing, capped ceiling. */
@@ -124,6 +144,7 @@ export class MoneyMovementService {
       throw error;
     };
 
+    const deadline = Date.now() + MOVEMENT_DEADLINE_MS;
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (attempt > 0) await backoff(attempt);
       if (key && requestHash) {
@@ -137,6 +158,15 @@ export class MoneyMovementService {
         return reject(new InsufficientFundsError());
       }
 
+      // Past the deadline no new write is planned; every earlier one was settled as not applied
+      // (an unsettled one already ended the request with MovementOutcomeUnknownError).
+      if (attempt > 0 && Date.now() >= deadline) {
+        this.logger.warn(
+          { user_id: userId, operation: kind, request_id: command.requestId, attempts: attempt },
+          'balance busy: request deadline passed',
+        );
+        throw new BalanceBusyError();
+      }
       const write = this.plan(kind, command, balance, limitCents, requestHash);
       const firstSentAt = Date.now();
       let outcome = await this.repository.applyMovement(write);
@@ -164,7 +194,9 @@ export class MoneyMovementService {
    * TransactionInProgressException, a timeout, a lost connection, a 5xx): it may have landed or may
    * still land, so planning a new write could move the money twice. Only this exact write (same
    * transaction id, same ClientRequestToken) is resent until the store settles it: `applied`, or a
-   * cancellation that proves it did not land. Unsettled within the budget: 503, nothing new written.
+   * cancellation that proves it did not land. Any error on a resend says nothing about the earlier
+   * sends, so it never ends the loop; one that means our request is wrong is logged once as a bug.
+   * Unsettled within the budget: 503, nothing new written.
    */
   private async settle(
     kind: MovementKind,
@@ -173,6 +205,7 @@ export class MoneyMovementService {
     firstSentAt: number,
   ): Promise<Exclude<MovementOutcome, 'unknown'>> {
     const deadline = firstSentAt + SETTLE_BUDGET_MS;
+    let bugLogged = false;
     for (let resend = 1; resend <= SETTLE_RESENDS && Date.now() < deadline; resend++) {
       await settleBackoff(resend);
       if (Date.now() >= deadline) break;
@@ -181,8 +214,22 @@ export class MoneyMovementService {
         // A conflict cancels the resend before its conditions are checked: it proves nothing yet.
         if (outcome !== 'unknown' && outcome !== 'contended') return outcome;
       } catch (err) {
-        // This resend certainly did not land, which says nothing about the first send.
-        if (!(err instanceof ServiceUnavailableError)) throw err;
+        // Whatever this resend met, it says nothing about the earlier sends: keep settling.
+        const bug = !(err instanceof ServiceUnavailableError) || requestBug(err) !== undefined;
+        if (bug && !bugLogged) {
+          bugLogged = true;
+          this.logger.error(
+            {
+              user_id: command.userId,
+              operation: kind,
+              transaction_id: write.transaction.transactionId,
+              request_id: command.requestId,
+              error: requestBug(err) ?? (err as { name?: unknown } | null)?.name,
+              err,
+            },
+            'money movement resend rejected as a bad request (a bug): still settling the write',
+          );
+        }
       }
     }
     this.logger.error(

@@ -26,10 +26,13 @@ const write = (withKey: boolean): MovementWrite => ({
     : undefined,
 });
 
-const cancelled = (...codes: string[]) =>
+/** A cancellation as the client marks it: by default no earlier send of it may have landed. */
+const cancelled = (...codes: string[]) => cancelledAfter(false, ...codes);
+const cancelledAfter = (mayHaveTakenEffect: boolean, ...codes: string[]) =>
   Object.assign(new Error('cancelled'), {
     name: 'TransactionCanceledException',
     CancellationReasons: codes.map((Code) => ({ Code })),
+    [MAY_HAVE_TAKEN_EFFECT]: mayHaveTakenEffect,
   });
 
 describe('movementTransaction', () => {
@@ -118,5 +121,37 @@ describe('movementOutcome', () => {
       Object.assign(new Error('x'), { name: 'TransactionInProgressException' }),
     ];
     for (const err of unknown) expect(movementOutcome(err, write(false))).toBe('unknown');
+  });
+
+  it('reports unknown for an inconclusive cancellation after a send that may have landed', () => {
+    // Send 1 timed out (may still land); the SDK's same-token send 2 was cancelled by a conflict,
+    // throttling or nothing in particular: that says nothing about send 1.
+    for (const codes of [
+      ['TransactionConflict', 'None', 'None', 'None'],
+      ['None', 'ThrottlingError', 'None', 'None'],
+      ['None', 'None', 'None', 'None'],
+      [],
+    ]) {
+      expect(movementOutcome(cancelledAfter(true, ...codes), write(true))).toBe('unknown');
+    }
+    // Unmarked by the client: "may have" too.
+    const unmarked = Object.assign(new Error('cancelled'), {
+      name: 'TransactionCanceledException',
+      CancellationReasons: [{ Code: 'TransactionConflict' }],
+    });
+    expect(movementOutcome(unmarked, write(false))).toBe('unknown');
+  });
+
+  it('keeps conclusive condition failures after a send that may have landed', () => {
+    const after = (...codes: string[]) =>
+      movementOutcome(cancelledAfter(true, ...codes), write(true));
+    expect(after('ConditionalCheckFailed', 'ConditionalCheckFailed', 'None', 'None')).toBe(
+      'applied',
+    );
+    expect(after('None', 'None', 'None', 'ConditionalCheckFailed')).toBe('idempotency_key_exists');
+    expect(after('None', 'None', 'ConditionalCheckFailed', 'None')).toBe('daily_limit_exceeded');
+    expect(after('ConditionalCheckFailed', 'TransactionConflict', 'None', 'None')).toBe(
+      'balance_changed',
+    );
   });
 });

@@ -115,13 +115,16 @@ export function movementTransaction(
 }
 
 /**
- * What a failed movement transaction means. A cancellation is DynamoDB's definite answer for this
- * write (its CancellationReasons follow the items, in order; a same-token resend of a committed
- * write would have succeeded instead). Otherwise: undefined when the write certainly did not land
- * (no send connected, or DynamoDB refused every send with a 4xx other than
- * TransactionInProgressException; tracked by the SDK client over all retries), and the caller
- * answers 503; `unknown` when it may have landed or may still land (in progress, timeout, lost
- * connection, 5xx).
+ * What a failed movement transaction means. A condition failure in the CancellationReasons (they
+ * follow the items, in order) is DynamoDB's definite answer for this write: a same-token resend of a
+ * committed write would have succeeded instead, or failed its own transaction item's condition.
+ * Any other cancellation (`TransactionConflict`, `ThrottlingError`, only `None`) proves nothing
+ * about an earlier send of the request: when one of them may have taken effect (e.g. it timed out
+ * and may still land), the outcome is `unknown`, else `contended` for a conflict. Otherwise:
+ * undefined when the write certainly did not land (no send connected, or DynamoDB refused every
+ * send with a 4xx other than TransactionInProgressException; tracked by the SDK client over all
+ * retries), and the caller answers 503; `unknown` when it may have landed or may still land (in
+ * progress, timeout, lost connection, 5xx).
  */
 export function movementOutcome(err: unknown, write: MovementWrite): MovementOutcome | undefined {
   const reasons = cancellationReasons(err);
@@ -133,6 +136,8 @@ export function movementOutcome(err: unknown, write: MovementWrite): MovementOut
   if (write.idempotency && failed(IDEMPOTENCY)) return 'idempotency_key_exists';
   if (failed(LIMIT)) return 'daily_limit_exceeded';
   if (failed(BALANCE)) return 'balance_changed';
+  // Not conclusive: an earlier send of this request (same token) may have landed or may still land.
+  if (mayHaveTakenEffect(err)) return 'unknown';
   if (reasons.some((r) => r.Code === 'TransactionConflict')) return 'contended';
   return undefined;
 }
