@@ -99,6 +99,7 @@ const OWNER_ATTRIBUTES = [
   'user_id',
   'refresh_hash',
   'used_refresh_hashes',
+  'credential_version',
   'created_at',
   'last_used_at',
   'expires_at',
@@ -107,8 +108,6 @@ const OWNER_ATTRIBUTES = [
   'username',
   'role',
   'status',
-  'password_changed_at',
-  'password_changed_by_session',
 ];
 const OWNER_NAMES = Object.fromEntries(OWNER_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
 const OWNER_PROJECTION = Object.keys(OWNER_NAMES).join(', ');
@@ -145,11 +144,9 @@ async function findWithOwner(userId: string, sessionId: string): Promise<Item[]>
   return found;
 }
 
-/** A session created before the owner's last password change (other than the changing one) is dead. */
-function outlivedPasswordChange(session: Item, owner: Item): boolean {
-  if (typeof owner.password_changed_at !== 'string') return false;
-  if (owner.password_changed_by_session === session.session_id) return false;
-  return !(Date.parse(String(session.created_at)) >= Date.parse(owner.password_changed_at));
+/** A session whose credential version (absent = 0) is not its owner's is dead (a password change). */
+function credentialsChanged(session: Item, owner: Item): boolean {
+  return Number(session.credential_version ?? 0) !== Number(owner.credential_version ?? 0);
 }
 
 async function authenticate(req: IncomingMessage): Promise<Principal> {
@@ -165,7 +162,7 @@ async function authenticate(req: IncomingMessage): Promise<Principal> {
     Number(session.expires_at) <= now ||
     !owner ||
     owner.status !== 'active' ||
-    outlivedPasswordChange(session, owner)
+    credentialsChanged(session, owner)
   ) {
     throw new HttpError(401, 'invalid_token');
   }
@@ -450,6 +447,7 @@ async function login(req: IncomingMessage, body: unknown): Promise<[number, unkn
           ip: req.socket.remoteAddress ?? '',
           userAgent: ua ? ua.slice(0, 256) : null,
         },
+        Number(user.credential_version ?? 0),
       ),
       ConditionExpression: 'attribute_not_exists(PK)',
     }),

@@ -7,6 +7,7 @@ import {
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
+import { SessionRepository } from '../src/auth/sessions/session.repository';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, Customer, loginUser, strongPassword } from './utils/users';
 
@@ -149,6 +150,23 @@ describe('auth: tokens and sessions (e2e)', () => {
       await profile(won[0].body.access_token).expect(401);
     });
 
+    it('tells a rotation that lost to a revocation (gone) from one that lost to reuse', async () => {
+      const c = remember(await createCustomer(t.http));
+      const sid = JSON.parse(Buffer.from(c.accessToken.split('.')[1], 'base64url').toString()).sid;
+      const repo = t.app.get(SessionRepository);
+      const next = {
+        refreshHash: 'h2',
+        usedRefreshHashes: [],
+        lastUsedAt: new Date().toISOString(),
+        expiresAt: Math.floor(Date.now() / 1000) + 60,
+        ip: null,
+        userAgent: null,
+      };
+      await expect(repo.rotate(c.userId, sid, 'not-the-hash', next)).resolves.toBe('reused');
+      await repo.revoke(c.userId, sid);
+      await expect(repo.rotate(c.userId, sid, 'not-the-hash', next)).resolves.toBe('gone');
+    });
+
     it('never takes an access token as a refresh token, nor the reverse', async () => {
       const c = remember(await createCustomer(t.http));
       expect((await refresh(c.accessToken)).status).toBe(401);
@@ -184,7 +202,7 @@ describe('auth: tokens and sessions (e2e)', () => {
       secrets.add(relogin.refreshToken);
     });
 
-    it('keeps the other sessions dead by password_changed_at even if their items survive', async () => {
+    it('keeps the other sessions dead by credential_version even if their items survive', async () => {
       const c = remember(await createCustomer(t.http));
       const other = await secondSession(c);
       const doc = DynamoDBDocumentClient.from(t.ddb);
@@ -209,10 +227,17 @@ describe('auth: tokens and sessions (e2e)', () => {
         new GetCommand({ TableName: table, Key: { PK: c.userId, SK: c.userId } }),
       );
       expect(user.Item).toMatchObject({
+        credential_version: 1,
         password_changed_at: user.Item?.updated_at,
         password_changed_by_session: mySid,
       });
       expect(user.Item?.password_changed_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
+      // The changer session was moved to the new version in the same transaction.
+      const mineItem = await doc.send(
+        new GetCommand({ TableName: table, Key: { PK: c.userId, SK: `SESSION#${mySid}` } }),
+      );
+      expect(mineItem.Item?.credential_version).toBe(1);
+      expect(before.Item?.credential_version).toBe(0);
       // As if the best-effort delete had failed: the other session's item is back.
       await doc.send(new PutCommand({ TableName: table, Item: before.Item }));
       const res = await profile(other.accessToken);
@@ -224,6 +249,20 @@ describe('auth: tokens and sessions (e2e)', () => {
       secrets.add(mine.body.access_token);
       secrets.add(mine.body.refresh_token);
       await profile(mine.body.access_token).expect(200);
+      // A second change from the same session: it survives again; the other stays dead.
+      const third = strongPassword();
+      secrets.add(third);
+      await request(t.http)
+        .post('/users/me/password')
+        .set('Authorization', `Bearer ${mine.body.access_token}`)
+        .send({ current_password: next, new_password: third })
+        .expect(200);
+      await doc.send(new PutCommand({ TableName: table, Item: before.Item }));
+      expect((await profile(other.accessToken)).status).toBe(401);
+      await profile(mine.body.access_token).expect(200);
+      const again = await refresh(mine.body.refresh_token).expect(200);
+      secrets.add(again.body.access_token);
+      secrets.add(again.body.refresh_token);
     });
 
     it('refuses a wrong current password (422) and a weak new one (422 naming new_password)', async () => {

@@ -55,6 +55,7 @@ export function registrationItems(u: SeedUser, now: string): Item[] {
       status: 'active',
       created_at: now,
       updated_at: now,
+      credential_version: 0,
     },
     { ...keys.usernameGuard(u.username), entity: 'username_guard', ...guard },
     { ...keys.emailGuard(u.email), entity: 'email_guard', ...guard },
@@ -77,6 +78,7 @@ export function sessionItem(
   nowMs: number,
   ttlSeconds: number,
   client: { ip: string; userAgent: string | null },
+  credentialVersion = 0,
 ): Item {
   const now = new Date(nowMs).toISOString();
   const item: Item = {
@@ -86,6 +88,7 @@ export function sessionItem(
     user_id: userId,
     refresh_hash: refreshHash,
     used_refresh_hashes: [],
+    credential_version: credentialVersion,
     created_at: now,
     last_used_at: now,
     expires_at: Math.floor(nowMs / 1000) + ttlSeconds,

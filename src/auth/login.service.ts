@@ -36,10 +36,6 @@ export class LoginService {
   }
 
   async login(identifier: string, password: string, client: ClientContext): Promise<IssuedTokens> {
-    // The session's created_at is taken before the user is read: if a password change commits while
-    // this login still checks the old password, the session predates `password_changed_at` and is
-    // rejected by the password-change rule instead of outliving the change.
-    const startedAt = new Date();
     const normalized = identifier.trim().toLowerCase();
     const user = await this.users.findByUsernameOrEmail(normalized);
     // One counter per account, whichever of its identifiers is used.
@@ -66,7 +62,9 @@ export class LoginService {
 
     await this.attempts.reset(lockKey);
     await this.rehashIfNeeded(user, password);
-    const tokens = await this.sessions.start(user, client, startedAt);
+    // The session records `user.credentialVersion` from the read whose hash was just verified: if a
+    // password change commits meanwhile, the session is born with the old version and is rejected.
+    const tokens = await this.sessions.start(user, client);
     this.audit.record('login', 'success', client, {
       userId: user.userId,
       sessionId: tokens.sessionId,

@@ -47,6 +47,7 @@ export class RegistrationService {
       status: 'active',
       createdAt: timestamp,
       updatedAt: timestamp,
+      credentialVersion: 0,
       passwordChangedAt: null,
       passwordChangedBySession: null,
     };

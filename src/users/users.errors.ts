@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '../common/errors';
+import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors';
 
 export class UsernameTakenError extends ConflictError {
   constructor() {
@@ -22,5 +22,12 @@ export class UserNotFoundError extends NotFoundError {
 export class ConcurrentUpdateError extends ConflictError {
   constructor() {
     super('concurrent_update', 'The profile was changed by another request; reload and retry.');
+  }
+}
+
+/** A password change made through a session that was revoked while the change was in flight. */
+export class ChangerSessionGoneError extends UnauthorizedError {
+  constructor() {
+    super('The access token is invalid, expired or revoked.', 'invalid_token');
   }
 }

@@ -20,6 +20,7 @@ function user(id: string, overrides: Partial<User> = {}): User {
     status: 'active',
     createdAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
+    credentialVersion: 0,
     passwordChangedAt: null,
     passwordChangedBySession: null,
     ...overrides,

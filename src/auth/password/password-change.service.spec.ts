@@ -4,10 +4,17 @@ import {
   InvalidRefreshTokenError,
 } from '../auth.errors';
 import { LoginService } from '../login.service';
-import { SessionService } from '../sessions/session.service';
+import { IssuedTokens, SessionService } from '../sessions/session.service';
 import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
 import { buildAuthKit, CLIENT } from '../testing/unit-kit';
 import { PasswordChangeService } from './password-change.service';
+import { PasswordHasher } from './password-hasher';
+
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => (open = resolve));
+  return { open, opened };
+}
 
 describe('PasswordChangeService', () => {
   const password = 'the original passphrase';
@@ -42,14 +49,74 @@ describe('PasswordChangeService', () => {
     });
   });
 
-  it('stores password_changed_at and the changing session in the same update as the hash', async () => {
+  it('bumps credential_version with the hash and moves the changing session to it', async () => {
     const { kit, user, mine, caller, service } = await setup();
     await service.change(caller, user.userId, password, next, CLIENT);
     const stored = kit.users.users.get(user.userId)!;
+    expect(stored.credentialVersion).toBe(1);
+    expect(kit.sessions.sessions.get(`${user.userId}/${mine.sessionId}`)!.credentialVersion).toBe(
+      1,
+    );
     expect(stored.passwordChangedAt).toBe(stored.updatedAt);
     expect(stored.passwordChangedAt).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
     expect(stored.passwordChangedBySession).toBe(mine.sessionId);
     expect(stored.passwordHash).not.toBe(user.passwordHash);
+  });
+
+  it('kills a login that verified the OLD hash even if its session is created after the change', async () => {
+    const { kit, user, mine, caller, service } = await setup();
+    const hasher = kit.get(PasswordHasher);
+    const realVerify = hasher.verify.bind(hasher);
+    const realChange = kit.users.changePassword.bind(kit.users);
+    const verified = gate();
+    const proceed = gate();
+    let racing: Promise<IssuedTokens> | undefined;
+    jest.spyOn(kit.users, 'changePassword').mockImplementationOnce(async (...args) => {
+      // The change has verified the current password and taken password_changed_at. A login starts
+      // now, reads the user and verifies the OLD hash, and stalls before creating its session.
+      jest.spyOn(hasher, 'verify').mockImplementationOnce(async (pw, hash) => {
+        const ok = await realVerify(pw, hash);
+        verified.open();
+        await proceed.opened;
+        return ok;
+      });
+      racing = kit.get(LoginService).login('jane_doe', password, CLIENT);
+      await verified.opened;
+      await realChange(...args); // the change commits while the login is in flight
+    });
+    // The whole change runs, its clean-up included, before the login creates its session.
+    await expect(service.change(caller, user.userId, password, next, CLIENT)).resolves.toBe(1);
+    proceed.open();
+    const late = await racing!;
+
+    const stored = kit.users.users.get(user.userId)!;
+    const session = kit.sessions.sessions.get(`${user.userId}/${late.sessionId}`)!;
+    expect(session).toBeDefined(); // the clean-up ran before it existed
+    // Created after password_changed_at: the old timestamp rule would have let it live.
+    expect(session.createdAt >= stored.passwordChangedAt!).toBe(true);
+    expect(session.credentialVersion).toBe(0);
+    expect(stored.credentialVersion).toBe(1);
+    const auth = kit.get(JwtAccessTokenAuthenticator);
+    await expect(auth.authenticate(late.accessToken)).rejects.toMatchObject({
+      status: 401,
+      code: 'invalid_token',
+    });
+    await expect(kit.get(SessionService).refresh(late.refreshToken, CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    await expect(auth.authenticate(mine.accessToken)).resolves.toMatchObject({
+      sessionId: mine.sessionId,
+    });
+  });
+
+  it('the changing session survives repeated changes', async () => {
+    const { kit, user, mine, caller, service } = await setup();
+    await service.change(caller, user.userId, password, next, CLIENT);
+    await service.change(caller, user.userId, next, 'a third fine passphrase', CLIENT);
+    expect(kit.users.users.get(user.userId)!.credentialVersion).toBe(2);
+    const auth = kit.get(JwtAccessTokenAuthenticator);
+    await expect(auth.authenticate(mine.accessToken)).resolves.toBeDefined();
+    await expect(kit.get(SessionService).refresh(mine.refreshToken, CLIENT)).resolves.toBeDefined();
   });
 
   it('kills the other sessions even when deleting their items fails', async () => {
@@ -58,7 +125,7 @@ describe('PasswordChangeService', () => {
       .spyOn(kit.sessions, 'revokeAllExcept')
       .mockRejectedValue(new Error('BatchWriteItem left deletes unprocessed'));
     await expect(service.change(caller, user.userId, password, next, CLIENT)).resolves.toBe(0);
-    // The other session's item is still there, but it predates password_changed_at.
+    // The other session's item is still there, but it carries the old credential_version.
     expect((await kit.sessions.listByUser(user.userId)).map((s) => s.sessionId)).toContain(
       other.sessionId,
     );
@@ -88,8 +155,12 @@ describe('PasswordChangeService', () => {
       kit.users.rehashPassword(user.userId, stored.passwordHash, 'rehashed', now),
     ).resolves.toBe(true);
     expect(kit.users.users.get(user.userId)!.passwordChangedAt).toBeNull();
+    expect(kit.users.users.get(user.userId)!.credentialVersion).toBe(0);
     await expect(
       kit.get(JwtAccessTokenAuthenticator).authenticate(other.accessToken),
+    ).resolves.toBeDefined();
+    await expect(
+      kit.get(SessionService).refresh(other.refreshToken, CLIENT),
     ).resolves.toBeDefined();
   });
 

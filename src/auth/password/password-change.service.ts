@@ -13,11 +13,13 @@ import { PasswordHasher } from './password-hasher';
 
 /**
  * Password change: the current password must match (guesses count against the same per-account
- * lockout as logins), then ONE update stores the new hash with `password_changed_at` and the id of
- * the session that made the change. From that write on, every other session of the user created
- * before it is rejected by the access-token check and by refresh (`outlivedPasswordChange`), so the
- * change and the revocation cannot come apart. Deleting the other Session items afterwards is
- * best-effort clean-up: if it fails, the change still succeeds and the failure is logged.
+ * lockout as logins), then ONE transaction stores the new hash, bumps the user's
+ * `credential_version` (only if it is still the version read here, whose hash was verified) and
+ * moves the caller's own session to the new version. From that write on, every other session
+ * (including one whose login verified the old hash but is created later: it carries the old version)
+ * is rejected by the access-token check and by refresh (`credentialsChanged`); no clocks are
+ * compared. Deleting the other Session items afterwards is best-effort clean-up: if it fails, the
+ * change still succeeds and the failure is logged.
  */
 @Injectable()
 export class PasswordChangeService {
@@ -60,13 +62,19 @@ export class PasswordChangeService {
     const passwordHash = await this.hasher.hash(newPassword);
     // The caller's own session survives; when an admin changes someone else's password, none does.
     const keep = caller.userId === userId ? (caller.sessionId ?? null) : null;
-    await this.users.changePassword(userId, passwordHash, new Date().toISOString(), keep);
+    await this.users.changePassword(
+      userId,
+      user.credentialVersion,
+      passwordHash,
+      new Date().toISOString(),
+      keep,
+    );
     let revoked = 0;
     let reason: string | undefined;
     try {
       revoked = await this.sessions.revokeAllExcept(userId, keep ?? undefined);
     } catch (err) {
-      // The other sessions are already dead by `password_changed_at`; only their items remain.
+      // The other sessions are already dead by `credential_version`; only their items remain.
       reason = 'session_cleanup_failed';
       this.logger.warn(
         { user_id: userId, err: (err as Error).message },

@@ -19,7 +19,7 @@ import {
   sleep,
   withOutageMapping,
 } from '../../users/persistence/dynamo-errors';
-import type { Session, SessionRotation } from './session';
+import type { RotateOutcome, Session, SessionRotation } from './session';
 import { SessionRepository, SessionWithOwner } from './session.repository';
 
 interface SessionItem {
@@ -31,6 +31,8 @@ interface SessionItem {
   refresh_hash: string;
   /** Hashes of already-rotated refresh secrets, newest first (absent on items from before). */
   used_refresh_hashes?: string[];
+  /** The owner's credential version its login verified (absent on items from before = 0). */
+  credential_version?: number;
   created_at: string;
   last_used_at: string;
   expires_at: number;
@@ -49,6 +51,8 @@ const OWNER_PROJECTION = (() => {
     'user_id',
     'refresh_hash',
     'used_refresh_hashes',
+    // Session and user alike: the password-change rule compares the two.
+    'credential_version',
     'created_at',
     'last_used_at',
     'expires_at',
@@ -57,8 +61,6 @@ const OWNER_PROJECTION = (() => {
     'username',
     'role',
     'status',
-    'password_changed_at',
-    'password_changed_by_session',
   ];
   const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
   return { expression: Object.keys(names).join(', '), names };
@@ -73,6 +75,7 @@ function toItem(s: Session): SessionItem {
     user_id: s.userId,
     refresh_hash: s.refreshHash,
     used_refresh_hashes: [...s.usedRefreshHashes],
+    credential_version: s.credentialVersion,
     created_at: s.createdAt,
     last_used_at: s.lastUsedAt,
     expires_at: s.expiresAt,
@@ -88,6 +91,7 @@ function fromItem(i: SessionItem): Session {
     userId: i.user_id,
     refreshHash: i.refresh_hash,
     usedRefreshHashes: Array.isArray(i.used_refresh_hashes) ? i.used_refresh_hashes : [],
+    credentialVersion: Number(i.credential_version ?? 0),
     createdAt: i.created_at,
     lastUsedAt: i.last_used_at,
     expiresAt: Number(i.expires_at),
@@ -151,8 +155,7 @@ export class DynamoSessionRepository extends SessionRepository {
           username: string;
           role: UserSummary['role'];
           status: UserSummary['status'];
-          password_changed_at?: string;
-          password_changed_by_session?: string;
+          credential_version?: number;
         }
       | undefined;
     return {
@@ -162,8 +165,7 @@ export class DynamoSessionRepository extends SessionRepository {
             username: user.username,
             role: user.role,
             status: user.status,
-            passwordChangedAt: user.password_changed_at ?? null,
-            passwordChangedBySession: user.password_changed_by_session ?? null,
+            credentialVersion: Number(user.credential_version ?? 0),
           }
         : null,
     };
@@ -174,7 +176,7 @@ export class DynamoSessionRepository extends SessionRepository {
     sessionId: string,
     expectedHash: string,
     next: SessionRotation,
-  ): Promise<boolean> {
+  ): Promise<RotateOutcome> {
     const names: Record<string, string> = { '#ip': 'ip', '#ua': 'user_agent' };
     const values: Record<string, unknown> = {
       ':expected': expectedHash,
@@ -210,12 +212,14 @@ export class DynamoSessionRepository extends SessionRepository {
           ConditionExpression: 'attribute_exists(PK) AND refresh_hash = :expected',
           ExpressionAttributeNames: names,
           ExpressionAttributeValues: values,
+          // On a failed condition, the item as it was (none: it no longer exists), atomically.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
         }),
       );
-      return true;
+      return 'rotated';
     } catch (err) {
-      if (isConditionalCheckFailed(err)) return false;
-      throw err;
+      if (!isConditionalCheckFailed(err)) throw err;
+      return (err as { Item?: unknown }).Item ? 'reused' : 'gone';
     }
   }
 

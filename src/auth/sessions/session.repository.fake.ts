@@ -1,13 +1,28 @@
 import type { UserRepository } from '../../users/persistence/user.repository';
-import type { Session, SessionRotation } from './session';
+import {
+  ChangerSessionStore,
+  InMemoryUserRepository,
+} from '../../users/persistence/user.repository.fake';
+import type { RotateOutcome, Session, SessionRotation } from './session';
 import { SessionRepository, SessionWithOwner } from './session.repository';
 
 /** In-memory SessionRepository for unit tests; owners come from a (fake) UserRepository. */
-export class InMemorySessionRepository extends SessionRepository {
+export class InMemorySessionRepository extends SessionRepository implements ChangerSessionStore {
   readonly sessions = new Map<string, Session>();
 
   constructor(private readonly users: UserRepository) {
     super();
+    // A password change bumps the changer session in the same (here: synchronous) step.
+    if (users instanceof InMemoryUserRepository) users.changerSessions = this;
+  }
+
+  hasSession(userId: string, sessionId: string): boolean {
+    return this.sessions.has(this.key(userId, sessionId));
+  }
+
+  setCredentialVersion(userId: string, sessionId: string, credentialVersion: number): void {
+    const current = this.sessions.get(this.key(userId, sessionId));
+    if (current) this.sessions.set(this.key(userId, sessionId), { ...current, credentialVersion });
   }
 
   private key(userId: string, sessionId: string): string {
@@ -27,8 +42,7 @@ export class InMemorySessionRepository extends SessionRepository {
             username: user.username,
             role: user.role,
             status: user.status,
-            passwordChangedAt: user.passwordChangedAt,
-            passwordChangedBySession: user.passwordChangedBySession,
+            credentialVersion: user.credentialVersion,
           }
         : null,
     };
@@ -39,11 +53,12 @@ export class InMemorySessionRepository extends SessionRepository {
     sessionId: string,
     expectedHash: string,
     next: SessionRotation,
-  ): Promise<boolean> {
+  ): Promise<RotateOutcome> {
     const current = this.sessions.get(this.key(userId, sessionId));
-    if (!current || current.refreshHash !== expectedHash) return false;
+    if (!current) return 'gone';
+    if (current.refreshHash !== expectedHash) return 'reused';
     this.sessions.set(this.key(userId, sessionId), { ...current, ...next });
-    return true;
+    return 'rotated';
   }
 
   async revoke(userId: string, sessionId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
 import type { UserSummary } from '../../users/domain/user';
-import type { Session, SessionRotation } from './session';
+import type { RotateOutcome, Session, SessionRotation } from './session';
 
 /** A session and its owner, read together (the JWT guard's one round trip). */
 export interface SessionWithOwner {
@@ -16,14 +16,15 @@ export abstract class SessionRepository {
 
   /**
    * Replaces the refresh hash only if it is still `expectedHash` (compare-and-set), so one refresh
-   * token can be redeemed once even under concurrency. False when it was not.
+   * token can be redeemed once even under concurrency. `credentialVersion` is carried over as is.
+   * `gone`: the session item no longer exists; `reused`: it holds another hash.
    */
   abstract rotate(
     userId: string,
     sessionId: string,
     expectedHash: string,
     next: SessionRotation,
-  ): Promise<boolean>;
+  ): Promise<RotateOutcome>;
 
   /** Deletes one session; false if there was none. */
   abstract revoke(userId: string, sessionId: string): Promise<boolean>;

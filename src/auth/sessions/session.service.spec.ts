@@ -1,3 +1,4 @@
+import { ConcurrentUpdateError } from '../../users/users.errors';
 import { InvalidRefreshTokenError } from '../auth.errors';
 import { buildAuthKit, CLIENT } from '../testing/unit-kit';
 import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
@@ -95,26 +96,62 @@ describe('SessionService', () => {
     expect(kit.sessions.sessions.size).toBe(0);
   });
 
-  it('rejects a session created before the last password change even if its item remains', async () => {
+  it("rejects a session whose credential version is not the user's, even if its item remains", async () => {
     const { kit, user, sessions, tokens, auth } = await loggedIn();
-    const changer = await sessions.start(user, CLIENT, new Date(Date.now() + 1));
-    const changedAt = new Date(Date.now() + 2).toISOString();
-    await kit.users.changePassword(user.userId, 'new-hash', changedAt, changer.sessionId);
-    expect(kit.sessions.sessions.size).toBe(2); // nothing deleted: the timestamp rule alone
+    const changer = await sessions.start(user, CLIENT);
+    const now = new Date().toISOString();
+    await kit.users.changePassword(user.userId, 0, 'new-hash', now, changer.sessionId);
+    expect(kit.sessions.sessions.size).toBe(2); // nothing deleted: the version rule alone
+    expect(kit.users.users.get(user.userId)!.credentialVersion).toBe(1);
     await expect(auth.authenticate(tokens.accessToken)).rejects.toMatchObject({
       code: 'invalid_token',
     });
     await expect(sessions.refresh(tokens.refreshToken, CLIENT)).rejects.toBeInstanceOf(
       InvalidRefreshTokenError,
     );
-    // The session that made the change lives on, and so does one created after it.
+    // The changer was moved to the new version in the same write; it lives on, through refresh too
+    // (rotation carries the version over), and so does a session started from the new user item.
     await expect(auth.authenticate(changer.accessToken)).resolves.toMatchObject({
       sessionId: changer.sessionId,
     });
-    await expect(sessions.refresh(changer.refreshToken, CLIENT)).resolves.toBeDefined();
-    const later = await sessions.start(user, CLIENT, new Date(Date.now() + 3));
+    const rotated = await sessions.refresh(changer.refreshToken, CLIENT);
+    await expect(auth.authenticate(rotated.accessToken)).resolves.toBeDefined();
+    await expect(sessions.refresh(rotated.refreshToken, CLIENT)).resolves.toBeDefined();
+    const later = await sessions.start(kit.users.users.get(user.userId)!, CLIENT);
     await expect(auth.authenticate(later.accessToken)).resolves.toBeDefined();
     await expect(sessions.refresh(later.refreshToken, CLIENT)).resolves.toBeDefined();
+  });
+
+  it('writes nothing when the version moved or the changer session is gone', async () => {
+    const { kit, user, sessions, tokens } = await loggedIn();
+    const now = new Date().toISOString();
+    await expect(
+      kit.users.changePassword(user.userId, 7, 'new-hash', now, tokens.sessionId),
+    ).rejects.toBeInstanceOf(ConcurrentUpdateError);
+    await sessions.end(user.userId, tokens.sessionId, CLIENT);
+    await expect(
+      kit.users.changePassword(user.userId, 0, 'new-hash', now, tokens.sessionId),
+    ).rejects.toMatchObject({ status: 401, code: 'invalid_token' });
+    expect(kit.users.users.get(user.userId)).toMatchObject({
+      passwordHash: user.passwordHash,
+      credentialVersion: 0,
+    });
+  });
+
+  it('a refresh that loses to a logout is a plain 401 (session_gone), not reuse', async () => {
+    const { kit, user, sessions, tokens } = await loggedIn();
+    const rotate = kit.sessions.rotate.bind(kit.sessions);
+    jest.spyOn(kit.sessions, 'rotate').mockImplementationOnce(async (...args) => {
+      await kit.sessions.revoke(user.userId, tokens.sessionId); // logout between read and write
+      return rotate(...args);
+    });
+    await expect(sessions.refresh(tokens.refreshToken, CLIENT)).rejects.toBeInstanceOf(
+      InvalidRefreshTokenError,
+    );
+    expect(kit.audit.events.filter((e) => e.event === 'refresh')).toEqual([
+      expect.objectContaining({ result: 'failure', reason: 'session_gone' }),
+    ]);
+    expect(kit.audit.has('refresh_reuse', 'detected')).toBe(false);
   });
 
   it('rejects malformed, unknown and expired refresh tokens', async () => {

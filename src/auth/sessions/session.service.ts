@@ -15,7 +15,7 @@ import {
   parseRefreshToken,
   sameHash,
 } from './refresh-token';
-import { outlivedPasswordChange, Session } from './session';
+import { credentialsChanged, Session } from './session';
 import { SessionRepository } from './session.repository';
 
 /** What login and refresh hand out. */
@@ -60,6 +60,8 @@ export class SessionService {
       userId: user.userId,
       refreshHash: hashRefreshSecret(secret),
       usedRefreshHashes: [],
+      // The version of the user item whose hash the login just verified (the same read).
+      credentialVersion: user.credentialVersion,
       createdAt: now.toISOString(),
       lastUsedAt: now.toISOString(),
       expiresAt: nowSeconds(now) + this.config.jwt.refreshTtlSeconds,
@@ -99,12 +101,14 @@ export class SessionService {
       await this.sessions.revoke(parts.userId, parts.sessionId);
       return this.reject(client, parts.userId, 'user_gone');
     }
-    if (outlivedPasswordChange(session, owner)) {
+    if (credentialsChanged(session, owner)) {
       // Already dead by the password-change rule; deleting the item is only clean-up.
       await this.sessions.revoke(parts.userId, parts.sessionId);
       return this.reject(client, parts.userId, 'password_changed');
     }
     const secret = newRefreshSecret();
+    // Rotation leaves credential_version as it is: the new pair belongs to the same session, and
+    // dies with it if a password change commits meanwhile.
     const rotated = await this.sessions.rotate(parts.userId, parts.sessionId, presented, {
       refreshHash: hashRefreshSecret(secret),
       usedRefreshHashes: [presented, ...session.usedRefreshHashes].slice(
@@ -116,10 +120,12 @@ export class SessionService {
       ip: client.ip,
       userAgent: client.userAgent,
     });
+    // The item vanished since it was read: a logout or revocation raced this refresh. Not reuse.
+    if (rotated === 'gone') return this.reject(client, parts.userId, 'session_gone');
     // The compare-and-set lost: `presented` was the current hash a moment ago and no longer is, so a
     // concurrent refresh redeemed the same token and moved it into the used list. A token used
     // twice is reuse: the session is revoked (conservative; the winner's new pair dies with it).
-    if (!rotated) return this.reuse(client, session);
+    if (rotated === 'reused') return this.reuse(client, session);
     this.audit.record('refresh', 'success', client, {
       userId: parts.userId,
       sessionId: parts.sessionId,

@@ -11,6 +11,12 @@ export interface Session {
    * Presenting one of them is reuse (the session is revoked); a secret in neither list is just wrong.
    */
   readonly usedRefreshHashes: readonly string[];
+  /**
+   * The owner's `credential_version` whose password hash the login verified (carried over by every
+   * refresh). The session is dead once it differs from the user's: a password change bumps the
+   * user's version, and the changing session's in the same transaction.
+   */
+  readonly credentialVersion: number;
   readonly createdAt: string;
   readonly lastUsedAt: string;
   /** Refresh expiry, epoch seconds; also the item's TTL. */
@@ -30,17 +36,16 @@ export interface SessionRotation {
 }
 
 /**
- * The password-change rule: a session created before the owner's `password_changed_at` is dead,
- * whether or not its item was deleted yet, except the session that made the change (its id is
- * stored with the timestamp as `password_changed_by_session`). The access-token check and refresh
- * both apply it, so revoking the other items after a change is only clean-up.
+ * How a compare-and-set rotation ended: `gone` when the session item no longer exists (logout or a
+ * revocation raced the refresh), `reused` when it exists with another hash (the token was redeemed
+ * concurrently).
  */
-export function outlivedPasswordChange(
-  session: Pick<Session, 'sessionId' | 'createdAt'>,
-  owner: Pick<UserSummary, 'passwordChangedAt' | 'passwordChangedBySession'>,
+export type RotateOutcome = 'rotated' | 'gone' | 'reused';
+
+/** The password-change rule, applied by the access-token check and by refresh. */
+export function credentialsChanged(
+  session: Pick<Session, 'credentialVersion'>,
+  owner: Pick<UserSummary, 'credentialVersion'>,
 ): boolean {
-  if (owner.passwordChangedAt === null) return false;
-  if (owner.passwordChangedBySession === session.sessionId) return false;
-  // Written so that an unparsable timestamp (NaN) counts as "older": fail closed.
-  return !(Date.parse(session.createdAt) >= Date.parse(owner.passwordChangedAt));
+  return session.credentialVersion !== owner.credentialVersion;
 }

@@ -39,14 +39,19 @@ export const CLIENT: ClientContext = {
 
 /** Records audit events instead of logging them. */
 export class AuditRecorder {
-  readonly events: { event: AuthEvent; result: AuthResult; userId?: string | null }[] = [];
+  readonly events: {
+    event: AuthEvent;
+    result: AuthResult;
+    userId?: string | null;
+    reason?: string;
+  }[] = [];
   record(
     event: AuthEvent,
     result: AuthResult,
     _client: unknown,
-    details: { userId?: string | null } = {},
+    details: { userId?: string | null; reason?: string } = {},
   ): void {
-    this.events.push({ event, result, userId: details.userId });
+    this.events.push({ event, result, userId: details.userId, reason: details.reason });
   }
   has(event: AuthEvent, result: AuthResult): boolean {
     return this.events.some((e) => e.event === event && e.result === result);

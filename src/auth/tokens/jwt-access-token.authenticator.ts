@@ -2,14 +2,15 @@ import { Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import { AccessTokenAuthenticator } from '../../common/guards/access-token-authenticator';
 import { InvalidTokenError } from '../auth.errors';
-import { outlivedPasswordChange } from '../sessions/session';
+import { credentialsChanged } from '../sessions/session';
 import { SessionRepository } from '../sessions/session.repository';
 import { TokenService } from './token.service';
 
 /**
  * Access token → caller. After the signature and claims check, one strongly consistent BatchGetItem
  * reads the session and its user: a revoked or expired session, a deleted or disabled user, or a
- * session older than the user's last password change (other than the one that made it) → 401.
+ * session whose `credential_version` is not the user's (a password change since its login, other
+ * than the session that made it, which the change moved to the new version) → 401.
  * The role and username come from the user item, so a promotion or demotion applies at once.
  * Service tokens have no session and are accepted on signature and expiry alone.
  */
@@ -35,7 +36,7 @@ export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
       session.expiresAt <= now ||
       !owner ||
       owner.status !== 'active' ||
-      outlivedPasswordChange(session, owner)
+      credentialsChanged(session, owner)
     ) {
       throw new InvalidTokenError();
     }

@@ -22,11 +22,14 @@ export interface User {
   readonly createdAt: string;
   readonly updatedAt: string;
   /**
-   * When the password was last changed (ISO, ms), or null if never. Every session created before it
-   * is dead (see `outlivedPasswordChange`), whether or not its item has been deleted yet.
+   * Bumped by every password change (never by a rehash of the same password); 0 when the stored item
+   * has none. A session records the version whose hash its login verified and is dead once the
+   * user's version differs, whether or not its item has been deleted yet.
    */
+  readonly credentialVersion: number;
+  /** When the password was last changed (ISO, ms), or null if never. Informational only. */
   readonly passwordChangedAt: string | null;
-  /** The session that made that change (it stays alive), or null (an admin changed it). */
+  /** The session that made that change, or null (none, or an admin changed it). Informational. */
   readonly passwordChangedBySession: string | null;
 }
 
@@ -45,6 +48,5 @@ export interface UserSummary {
   readonly username: string;
   readonly role: UserRole;
   readonly status: UserStatus;
-  readonly passwordChangedAt: string | null;
-  readonly passwordChangedBySession: string | null;
+  readonly credentialVersion: number;
 }

@@ -15,6 +15,7 @@ import { DYNAMODB_CLIENT, DYNAMODB_DOCUMENT_CLIENT } from '../../database/databa
 import { keys } from '../../database/keys';
 import type { ProfileChanges, User, UserRole } from '../domain/user';
 import {
+  ChangerSessionGoneError,
   ConcurrentUpdateError,
   EmailTakenError,
   UserNotFoundError,
@@ -38,6 +39,8 @@ const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** Positions of the items in the registration transaction. */
 const REGISTER = { user: 0, username: 1, email: 2, balance: 3 } as const;
+/** Positions of the items in the password change transaction. */
+const PASSWORD_CHANGE = { user: 0, session: 1 } as const;
 /** Positions of the items in the e-mail change transaction. */
 const EMAIL_CHANGE = { user: 0, oldGuard: 1, newGuard: 2 } as const;
 
@@ -170,26 +173,63 @@ export class DynamoUserRepository extends UserRepository {
     }
   }
 
+  /**
+   * One TransactWriteItems: the user update (conditional on the version the caller verified) and,
+   * for a change made through a session, that session's `credential_version` set to the new one, so
+   * the changer survives with no exception to the rule and every other session is dead at once.
+   */
   async changePassword(
     userId: string,
+    expectedVersion: number,
     passwordHash: string,
     now: string,
     bySessionId: string | null,
   ): Promise<void> {
-    const set = { password_hash: passwordHash, updated_at: now, password_changed_at: now };
-    const update = bySessionId
-      ? { $SET: { ...set, password_changed_by_session: bySessionId } }
-      : { $SET: set, $REMOVE: ['password_changed_by_session'] };
-    try {
-      await store(() =>
-        this.model.update(modelKey(userId), update, {
-          condition: new dynamoose.Condition('PK').exists(),
-        }),
-      );
-    } catch (err) {
-      if (isConditionalCheckFailed(err)) throw new UserNotFoundError();
-      throw err;
+    const next = expectedVersion + 1;
+    const values: Record<string, unknown> = {
+      ':hash': passwordHash,
+      ':now': now,
+      ':next': next,
+      ':expected': expectedVersion,
+    };
+    let expression =
+      'SET password_hash = :hash, updated_at = :now, password_changed_at = :now, credential_version = :next';
+    if (bySessionId) {
+      expression += ', password_changed_by_session = :sid';
+      values[':sid'] = bySessionId;
+    } else expression += ' REMOVE password_changed_by_session';
+    // A missing credential_version is version 0.
+    const versionMatches =
+      expectedVersion === 0
+        ? '(attribute_not_exists(credential_version) OR credential_version = :expected)'
+        : 'credential_version = :expected';
+    const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
+      {
+        Update: {
+          TableName: this.table,
+          Key: keys.user(userId),
+          UpdateExpression: expression,
+          ConditionExpression: `attribute_exists(PK) AND ${versionMatches}`,
+          ExpressionAttributeValues: values,
+        },
+      },
+    ];
+    if (bySessionId) {
+      items.push({
+        Update: {
+          TableName: this.table,
+          Key: keys.session(userId, bySessionId),
+          UpdateExpression: 'SET credential_version = :next',
+          ConditionExpression: 'attribute_exists(PK)',
+          ExpressionAttributeValues: { ':next': next },
+        },
+      });
     }
+    await this.transact({ TransactItems: items }, (codes) => {
+      if (isConditionFailure(codes[PASSWORD_CHANGE.user])) return new ConcurrentUpdateError();
+      if (isConditionFailure(codes[PASSWORD_CHANGE.session])) return new ChangerSessionGoneError();
+      return null;
+    });
   }
 
   async setRole(userId: string, role: UserRole, now: string): Promise<User> {

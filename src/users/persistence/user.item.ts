@@ -17,6 +17,8 @@ export interface UserItem extends ItemKey {
   status: User['status'];
   created_at: string;
   updated_at: string;
+  /** Bumped by every password change; absent = 0. */
+  credential_version?: number;
   password_changed_at?: string;
   password_changed_by_session?: string;
 }
@@ -36,6 +38,7 @@ export function toUserItem(user: User): UserItem {
     status: user.status,
     created_at: user.createdAt,
     updated_at: user.updatedAt,
+    credential_version: user.credentialVersion,
   };
   if (user.phone !== null) item.phone = user.phone;
   if (user.dateOfBirth !== null) item.date_of_birth = user.dateOfBirth;
@@ -61,6 +64,7 @@ export function fromUserItem(item: UserItem): User {
     status: item.status === 'disabled' ? 'disabled' : 'active',
     createdAt: item.created_at,
     updatedAt: item.updated_at,
+    credentialVersion: Number(item.credential_version ?? 0),
     passwordChangedAt: item.password_changed_at ?? null,
     passwordChangedBySession: item.password_changed_by_session ?? null,
   };

@@ -28,6 +28,7 @@ const userSchema = () =>
       status: { type: String, enum: ['active', 'disabled'] },
       created_at: String,
       updated_at: String,
+      credential_version: Number,
       password_changed_at: String,
       password_changed_by_session: String,
     },

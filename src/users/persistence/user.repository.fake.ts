@@ -1,5 +1,6 @@
 import type { ProfileChanges, User, UserRole } from '../domain/user';
 import {
+  ChangerSessionGoneError,
   ConcurrentUpdateError,
   EmailTakenError,
   UserNotFoundError,
@@ -7,9 +8,16 @@ import {
 } from '../users.errors';
 import { UserRepository } from './user.repository';
 
+/** The session half of a password change's transaction (the in-memory session fake wires itself). */
+export interface ChangerSessionStore {
+  hasSession(userId: string, sessionId: string): boolean;
+  setCredentialVersion(userId: string, sessionId: string, version: number): void;
+}
+
 /** In-memory UserRepository for unit tests: same conflicts as the DynamoDB adapter. */
 export class InMemoryUserRepository extends UserRepository {
   readonly users = new Map<string, User>();
+  changerSessions: ChangerSessionStore | null = null;
   readonly usernames = new Map<string, string>();
   readonly emails = new Map<string, string>();
 
@@ -60,16 +68,25 @@ export class InMemoryUserRepository extends UserRepository {
 
   async changePassword(
     userId: string,
+    expectedVersion: number,
     passwordHash: string,
     now: string,
     bySessionId: string | null,
   ): Promise<void> {
     const stored = this.users.get(userId);
-    if (!stored) throw new UserNotFoundError();
+    if (!stored || stored.credentialVersion !== expectedVersion) throw new ConcurrentUpdateError();
+    const credentialVersion = expectedVersion + 1;
+    if (bySessionId !== null) {
+      if (!this.changerSessions?.hasSession(userId, bySessionId)) {
+        throw new ChangerSessionGoneError();
+      }
+      this.changerSessions.setCredentialVersion(userId, bySessionId, credentialVersion);
+    }
     this.users.set(userId, {
       ...stored,
       passwordHash,
       updatedAt: now,
+      credentialVersion,
       passwordChangedAt: now,
       passwordChangedBySession: bySessionId,
     });

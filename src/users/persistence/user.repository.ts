@@ -20,7 +20,8 @@ export abstract class UserRepository {
   abstract updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User>;
 
   /**
-   * Replaces the hash of the same password (a rehash at another bcrypt cost); sessions stay. Applies
+   * Replaces the hash of the same password (a rehash at another bcrypt cost); sessions stay, and
+   * `credential_version` is left alone. Applies
    * only while the stored hash is still `previousHash`, so it can never undo a concurrent password
    * change. Returns false when the hash had changed (or the user is gone) and nothing was written.
    */
@@ -32,12 +33,18 @@ export abstract class UserRepository {
   ): Promise<boolean>;
 
   /**
-   * A password change: the new hash, `password_changed_at = now` and the session that made it
-   * (`null`: none survives) in ONE conditional update, so every older session is dead the moment
-   * the new password is. @throws UserNotFoundError
+   * A password change, all or nothing: the new hash, `credential_version = expectedVersion + 1`,
+   * `password_changed_at = now` and `password_changed_by_session` on the user item, applied only while
+   * the stored version is still `expectedVersion` (the read whose hash verified the current
+   * password). Every session whose `credential_version` is not the new one is dead from that write
+   * on. The changer session (`bySessionId`, null: none survives) gets the new version in the SAME
+   * TransactWriteItems, so it needs no exception to the rule and survives any number of changes.
+   * @throws ConcurrentUpdateError (the version moved) | ChangerSessionGoneError (that session was
+   * revoked meanwhile); nothing is written then.
    */
   abstract changePassword(
     userId: string,
+    expectedVersion: number,
     passwordHash: string,
     now: string,
     bySessionId: string | null,
