@@ -11,9 +11,12 @@ import {
   type DynamoDbLocalHandle,
 } from '../src/database/local/dynamodb-local';
 
+import { resetRunAudit } from './utils/run-audit';
+
 export const HANDLE_KEY = '__userServiceDynamoDbLocal';
 
 export default async function globalSetup(): Promise<void> {
+  resetRunAudit();
   if (process.env.TEST_DYNAMODB_ENDPOINT) {
     console.log(`\nUsing DynamoDB at TEST_DYNAMODB_ENDPOINT=${process.env.TEST_DYNAMODB_ENDPOINT}`);
     return;

@@ -7,6 +7,7 @@ import { createLogger } from '../../src/common/logging/logger';
 import { AppConfig, loadConfig } from '../../src/config';
 import { createDynamoDbClient } from '../../src/database/dynamodb.client';
 import { ensureTable } from '../../src/database/ensure-table';
+import { recordLogLines } from './run-audit';
 
 const TEST_TABLE_PREFIX = 'test_';
 
@@ -36,7 +37,9 @@ export function testEndpoint(): string {
 export class LogCapture extends Writable {
   readonly lines: string[] = [];
   override _write(chunk: Buffer, _enc: BufferEncoding, done: () => void): void {
-    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    const lines = chunk.toString('utf8').split('\n').filter(Boolean);
+    this.lines.push(...lines);
+    recordLogLines(lines);
     done();
   }
   get text(): string {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { AdminBootstrapService } from '../../src/auth/admin-bootstrap.service';
 import { TokenService } from '../../src/auth/tokens/token.service';
+import { recordSecrets } from './run-audit';
 import type { TestApp } from './test-app';
 
 type Http = TestApp['http'];
@@ -49,6 +50,7 @@ export async function registerUser(
   if (res.status !== 201) {
     throw new Error(`register failed: ${res.status} ${JSON.stringify(res.body)}`);
   }
+  recordSecrets(String(body.password));
   return {
     userId: res.body.user.user_id,
     username: res.body.user.username,
@@ -62,6 +64,7 @@ export async function loginUser(http: Http, username: string, password: string):
   const res = await request(http).post('/auth/login').send({ username, password });
   if (res.status !== 200)
     throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  recordSecrets(password, res.body.access_token, res.body.refresh_token);
   return {
     accessToken: res.body.access_token,
     refreshToken: res.body.refresh_token,
