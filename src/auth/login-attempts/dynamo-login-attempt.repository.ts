@@ -10,7 +10,7 @@ import { ServiceUnavailableError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { keys } from '../../database/keys';
-import { isConditionalCheckFailed, withOutageMapping } from '../../users/persistence/dynamo-errors';
+import { isConditionalCheckFailed, withOutageMapping } from '../../database/dynamo-errors';
 import { AttemptDecision, LockoutPolicy, LoginAttemptRepository } from './login-attempt.repository';
 
 interface LoginItem {

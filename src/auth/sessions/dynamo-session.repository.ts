@@ -18,7 +18,7 @@ import {
   isConditionalCheckFailed,
   sleep,
   withOutageMapping,
-} from '../../users/persistence/dynamo-errors';
+} from '../../database/dynamo-errors';
 import type { RotateOutcome, Session, SessionRotation } from './session';
 import { SessionRepository, SessionWithOwner } from './session.repository';
 

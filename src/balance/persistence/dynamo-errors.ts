@@ -1,4 +1,5 @@
 import { ServiceUnavailableError } from '../../common/errors';
+import { isSdkRequestBug } from '../../database/dynamo-errors';
 
 /** DynamoDB answered but could not be used (throttled, unreachable, timed out, failing). */
 export class LedgerStoreUnavailableError extends ServiceUnavailableError {
@@ -7,17 +8,13 @@ export class LedgerStoreUnavailableError extends ServiceUnavailableError {
   }
 }
 
-/** Errors that mean our request was wrong (a bug), not that DynamoDB is unavailable. */
-const REQUEST_BUGS = new Set(['ValidationException', 'SerializationException']);
-
 /**
  * Anything the SDK throws that is not a request bug becomes a 503 (network error, timeout,
  * throttling, 5xx, a missing table): a client can never turn a DynamoDB outage into a 500.
  */
 export function storeError(err: unknown): Error {
   if (err instanceof LedgerStoreUnavailableError) return err;
-  const name = (err as { name?: unknown } | null)?.name;
-  if (typeof name === 'string' && REQUEST_BUGS.has(name)) return err as Error;
+  if (isSdkRequestBug(err)) return err as Error;
   return new LedgerStoreUnavailableError(err);
 }
 

@@ -1,5 +1,6 @@
 import { HttpException } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
+import { isConditionalCheckFailed, isSdkRequestBug } from '../../database/dynamo-errors';
 import { AppError, buildProblem, Problem } from '../errors';
 
 export interface ProblemReply {
@@ -39,20 +40,13 @@ function clientStatusOf(err: unknown): number | undefined {
   return undefined;
 }
 
-/** Names of AWS SDK errors that mean our request was wrong (a bug), not that DynamoDB is down. */
-const SDK_REQUEST_BUGS = new Set([
-  'ValidationException',
-  'SerializationException',
-  'ConditionalCheckFailedException',
-]);
-
 /**
  * An AWS SDK error (it carries `$metadata`) that a repository let through: network error, timeout,
  * throttling, 5xx, missing table. The dependency is down, so 503 rather than 500.
  */
 function isDependencyUnavailable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null || !('$metadata' in err)) return false;
-  return !SDK_REQUEST_BUGS.has(String((err as { name?: unknown }).name));
+  return !isSdkRequestBug(err) && !isConditionalCheckFailed(err);
 }
 
 /** Maps anything thrown while serving a request to problem details. Never leaks internals. */

@@ -1,7 +1,12 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { EmailTakenError, UsernameTakenError } from '../users.errors';
 import { registrationConflict } from './dynamo-user.repository';
-import { cancellationCodes, isStoreOutage, isTransactionConflict, store } from './dynamo-errors';
+import {
+  cancellationCodes,
+  isStoreOutage,
+  isTransactionConflict,
+  store,
+} from '../../database/dynamo-errors';
 
 function cancelled(...codes: string[]): TransactionCanceledException {
   return new TransactionCanceledException({

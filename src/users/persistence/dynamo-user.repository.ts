@@ -30,7 +30,7 @@ import {
   isConditionFailure,
   isTransactionConflict,
   sleep,
-} from './dynamo-errors';
+} from '../../database/dynamo-errors';
 import { fromUserItem, PROFILE_ATTRIBUTES, toUserItem, UserItem } from './user.item';
 import { createUserModel, UserModel } from './user.model';
 import { UserRepository } from './user.repository';

@@ -1,6 +1,11 @@
+/**
+ * DynamoDB error helpers shared by every persistence adapter: cancellation reasons, outage
+ * detection (→ 503, never 500) and backoff. Only adapters (and the problem filter's last-resort
+ * mapping) import this file.
+ */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AppError, ServiceUnavailableError } from '../../common/errors';
+import { AppError, ServiceUnavailableError } from '../common/errors';
 
 /** Per-item cancellation codes of a failed TransactWriteItems ('None' for items that were fine). */
 export function cancellationCodes(err: unknown): string[] | null {
@@ -21,14 +26,20 @@ export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 /** Full-jitter exponential backoff: 0..(base·2^attempt) ms. */
 export const backoffMs = (attempt: number, baseMs = 20) => Math.random() * baseMs * 2 ** attempt;
 
-/** Errors that mean the request itself was wrong (a bug to see as a 500), not an outage. */
+/** SDK errors that mean the request itself was wrong (a bug to see as a 500), not an outage. */
 const REQUEST_BUGS = new Set(['ValidationException', 'SerializationException']);
+
+/** Whether `err` is an SDK error saying our request was malformed: a bug, never a 503. */
+export function isSdkRequestBug(err: unknown): boolean {
+  const name = (err as { name?: unknown } | null)?.name;
+  return typeof name === 'string' && REQUEST_BUGS.has(name);
+}
 
 /** Whether `err` says DynamoDB could not be reached or used (network, timeout, throttling, 5xx). */
 export function isStoreOutage(err: unknown): boolean {
   if (typeof err !== 'object' || err === null || err instanceof AppError) return false;
   const e = err as { name?: unknown; $metadata?: unknown; code?: unknown };
-  if (typeof e.name === 'string' && REQUEST_BUGS.has(e.name)) return false;
+  if (isSdkRequestBug(err)) return false;
   if (isConditionalCheckFailed(err) || err instanceof TransactionCanceledException) return false;
   return e.$metadata !== undefined || typeof e.code === 'string' || e.name === 'TimeoutError';
 }
