@@ -111,6 +111,8 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
           balance_after: '100.50',
           created_at: expect.stringMatching(ISO),
           updated_at: expect.stringMatching(ISO),
+          asset: null,
+          hold_expires_at: null,
         },
         balance: {
           user_id: c.userId,
@@ -370,9 +372,11 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
         expect(tx.balance_after).toMatch(MONEY);
         expect(Object.keys(tx).sort()).toEqual([
           'amount',
+          'asset',
           'balance_after',
           'created_at',
           'description',
+          'hold_expires_at',
           'reference_id',
           'status',
           'transaction_id',

@@ -4,17 +4,23 @@ import { BalanceService } from './balance.service';
 import { MoneyMovementService } from './money-movement.service';
 import { BalanceRepository } from './persistence/balance.repository';
 import { DynamoBalanceRepository } from './persistence/dynamo-balance.repository';
+import { OrderSettlementService } from './orders/order-settlement.service';
+import { OrdersController } from './orders/orders.controller';
+import { DynamoOrderLedgerRepository } from './persistence/dynamo-order-ledger.repository';
+import { OrderLedgerRepository } from './persistence/order-ledger.repository';
 import { ReconcileController } from './reconcile/reconcile.controller';
 import { ReconcileService } from './reconcile/reconcile.service';
 
 @Module({
-  controllers: [BalanceController, ReconcileController],
+  controllers: [BalanceController, OrdersController, ReconcileController],
   providers: [
     { provide: BalanceRepository, useClass: DynamoBalanceRepository },
+    { provide: OrderLedgerRepository, useClass: DynamoOrderLedgerRepository },
+    OrderSettlementService,
     BalanceService,
     MoneyMovementService,
     ReconcileService,
   ],
-  exports: [BalanceRepository, BalanceService],
+  exports: [BalanceRepository, OrderLedgerRepository, BalanceService],
 })
 export class BalanceModule {}

@@ -1,4 +1,4 @@
-import { CURRENCY, formatCents } from '../common/money';
+import { CURRENCY, formatCents, formatQuantity } from '../common/money';
 import type {
   BalanceResponse,
   MovementResponse,
@@ -29,6 +29,10 @@ export function presentTransaction(tx: LedgerTransaction): TransactionResponse {
     balance_after: formatCents(tx.balanceAfterCents),
     created_at: tx.createdAt,
     updated_at: tx.updatedAt,
+    asset: tx.asset
+      ? { asset_id: tx.asset.assetId, quantity: formatQuantity(tx.asset.quantityUnits) }
+      : null,
+    hold_expires_at: tx.status === 'pending' && tx.hold ? tx.hold.expiresAt : null,
   };
 }
 

@@ -20,3 +20,8 @@ export function isUserId(value: string): boolean {
 export function isSessionId(value: string): boolean {
   return SESSION_ID.test(value);
 }
+
+/** A transaction id: a ULID, like a session id. */
+export function isTransactionId(value: string): boolean {
+  return SESSION_ID.test(value);
+}

@@ -32,6 +32,21 @@ export const keys = {
     SK: `LIMIT#${kind}#${day}`,
   }),
   asset: (userId: string, assetId: string): ItemKey => ({ PK: userId, SK: `ASSET#${assetId}` }),
+  /** One per order id and user: the order service's idempotency key for holds and sells. */
+  order: (userId: string, orderId: string): ItemKey => ({ PK: userId, SK: `ORDER#${orderId}` }),
+  /**
+   * Index of unresolved holds by expiry, spread over a few shards: the release job queries each
+   * shard for sort keys before "now"; resolving a hold deletes its entry in the same transaction.
+   */
+  holdExpiry: (
+    shard: number,
+    expiresAt: string,
+    userId: string,
+    transactionId: string,
+  ): ItemKey => ({
+    PK: `HOLDEXP#${shard}`,
+    SK: `${expiresAt}#${userId}#${transactionId}`,
+  }),
   loginFailures: (identifier: string): ItemKey => ({
     PK: `LOGIN#${identifier}`,
     SK: `LOGIN#${identifier}`,
@@ -43,6 +58,13 @@ export const SK_PREFIX = {
   session: 'SESSION#',
   asset: 'ASSET#',
 } as const;
+
+export const HOLD_EXPIRY_SHARDS = 4;
+
+/** The expiry-index shard of a hold: spread by the transaction id's last (random) character. */
+export function holdExpiryShard(transactionId: string): number {
+  return transactionId.charCodeAt(transactionId.length - 1) % HOLD_EXPIRY_SHARDS;
+}
 
 /** Seconds since the epoch, as DynamoDB's TTL attribute (`expires_at`) wants it. */
 export function ttlAfter(seconds: number, now = Date.now()): number {

@@ -1,10 +1,16 @@
-import { makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
+import {
+  makeCounterProvider,
+  makeGaugeProvider,
+  makeHistogramProvider,
+} from '@willsoto/nestjs-prometheus';
 import {
   AUTH_EVENTS_TOTAL,
   BALANCE_OPERATIONS_TOTAL,
   DYNAMODB_OPERATION_DURATION,
   HTTP_REQUEST_DURATION,
   HTTP_REQUESTS_TOTAL,
+  INVENTORY_CIRCUIT_STATE,
+  INVENTORY_REQUESTS_TOTAL,
 } from './metric-names';
 
 /** Metric definitions; willsoto reuses an existing metric of the same name (several apps per process). */
@@ -35,5 +41,14 @@ export const metricProviders = [
     name: BALANCE_OPERATIONS_TOTAL,
     help: 'Balance operations (deposit, withdraw, hold, ...) by result.',
     labelNames: ['operation', 'result'],
+  }),
+  makeCounterProvider({
+    name: INVENTORY_REQUESTS_TOTAL,
+    help: 'Calls to the inventory service for prices, by result (success, not_found, timeout, refused, server_error, bad_response, circuit_open, error).',
+    labelNames: ['result'],
+  }),
+  makeGaugeProvider({
+    name: INVENTORY_CIRCUIT_STATE,
+    help: 'Circuit breaker in front of the inventory service: 0 closed, 1 half-open, 2 open.',
   }),
 ];

@@ -40,7 +40,17 @@ export interface LedgerTransaction {
   readonly balanceAfterCents: number;
   readonly createdAt: string;
   readonly updatedAt: string;
+  /** Order payments: the amount held when the hold was placed, and when it may be released. */
+  readonly hold?: { readonly cents: number; readonly expiresAt: string };
+  /** Trades: the asset bought (positive quantity) or sold (negative), in units of 1e-8. */
+  readonly asset?: { readonly assetId: string; readonly quantityUnits: number };
+  /** Why a pending transaction was cancelled: by the order service, or released at expiry. */
+  readonly cancelReason?: CancelReason;
+  /** The write that resolved a pending transaction (opaque; lets a retry recognise its own write). */
+  readonly resolvedBy?: string;
 }
+
+export type CancelReason = 'cancelled' | 'expired';
 
 /** A response stored under an Idempotency-Key, replayed verbatim for a retry. */
 export interface StoredResponse {

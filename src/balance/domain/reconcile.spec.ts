@@ -95,4 +95,34 @@ describe('reconcileLedger', () => {
   it('is clean for a fresh zero balance', () => {
     expect(reconcileLedger('u', balance(0), []).ok).toBe(true);
   });
+
+  it('checks each holding against the signed quantities of its completed trades', () => {
+    const trade = (
+      type: 'order_payment' | 'order_sale',
+      cents: number,
+      units: number,
+      status: 'completed' | 'cancelled' = 'completed',
+    ) => ({
+      ...tx(type, cents, status),
+      asset: { assetId: 'BTC', quantityUnits: units },
+    });
+    const ledger = [
+      tx('deposit', 100_000),
+      trade('order_payment', -24_000, 50_000_000),
+      trade('order_sale', 10_000, -20_000_000),
+      trade('order_payment', -5_000, 70_000_000, 'cancelled'),
+    ];
+    const clean = reconcileLedger('u', balance(86_000), ledger, [
+      { assetId: 'BTC', quantityUnits: 30_000_000 },
+    ]);
+    expect(clean.mismatches).toEqual([]);
+    const drifted = reconcileLedger('u', balance(86_000), ledger, [
+      { assetId: 'BTC', quantityUnits: 30_000_001 },
+      { assetId: 'ETH', quantityUnits: 1 },
+    ]);
+    expect(drifted.mismatches).toEqual([
+      expect.objectContaining({ code: 'holding_mismatch', expected: '0.3', actual: '0.30000001' }),
+      expect.objectContaining({ code: 'holding_mismatch', expected: '0', actual: '0.00000001' }),
+    ]);
+  });
 });

@@ -1,4 +1,4 @@
-import { formatCents } from '../../common/money';
+import { formatCents, formatQuantity } from '../../common/money';
 import { availableCents, Balance, LedgerTransaction } from './ledger';
 
 export interface Mismatch {
@@ -8,7 +8,8 @@ export interface Mismatch {
     | 'held_balance_mismatch'
     | 'negative_available_balance'
     | 'negative_held_balance'
-    | 'pending_credit';
+    | 'pending_credit'
+    | 'holding_mismatch';
   readonly detail: string;
   readonly expected?: string;
   readonly actual?: string;
@@ -30,14 +31,45 @@ export interface ReconcileReport {
   readonly mismatches: Mismatch[];
 }
 
+/** A stored holding, for reconciliation: asset id and quantity in units of 1e-8. */
+export interface HoldingSnapshot {
+  readonly assetId: string;
+  readonly quantityUnits: number;
+}
+
+/** Each holding must equal Σ asset quantities of its completed trades (bought +, sold −). */
+function reconcileHoldings(
+  transactions: readonly LedgerTransaction[],
+  holdings: readonly HoldingSnapshot[],
+): Mismatch[] {
+  const computed = new Map<string, number>();
+  for (const tx of transactions) {
+    if (tx.status !== 'completed' || !tx.asset) continue;
+    const { assetId, quantityUnits } = tx.asset;
+    computed.set(assetId, (computed.get(assetId) ?? 0) + quantityUnits);
+  }
+  const stored = new Map(holdings.map((h) => [h.assetId, h.quantityUnits]));
+  const assets = [...new Set([...computed.keys(), ...stored.keys()])].sort();
+  return assets
+    .filter((asset) => (computed.get(asset) ?? 0) !== (stored.get(asset) ?? 0))
+    .map((asset) => ({
+      code: 'holding_mismatch' as const,
+      detail: `holding of ${asset} differs from the sum of its completed trades`,
+      expected: formatQuantity(computed.get(asset) ?? 0),
+      actual: formatQuantity(stored.get(asset) ?? 0),
+    }));
+}
+
 /**
  * SPEC §6.1: current = Σ completed credits − Σ completed debits (amounts are signed), held = Σ
  * pending holds (pending debits), available ≥ 0. Cancelled and failed transactions count for nothing.
+ * Each asset holding equals the signed quantities of its completed trades.
  */
 export function reconcileLedger(
   userId: string,
   balance: Balance | null,
   transactions: readonly LedgerTransaction[],
+  holdings: readonly HoldingSnapshot[] = [],
 ): ReconcileReport {
   let current = 0;
   let held = 0;
@@ -89,6 +121,7 @@ export function reconcileLedger(
       });
     }
   }
+  mismatches.push(...reconcileHoldings(transactions, holdings));
   return {
     user_id: userId,
     ok: mismatches.length === 0,

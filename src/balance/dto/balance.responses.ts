@@ -16,6 +16,16 @@ export class BalanceResponse {
   @ApiProperty(TIMESTAMP) updated_at!: string;
 }
 
+export class TransactionAssetResponse {
+  @ApiProperty({ example: 'BTC' }) asset_id!: string;
+  @ApiProperty({
+    type: String,
+    example: '0.5',
+    description: 'Exact decimal, up to 8 places; negative when sold.',
+  })
+  quantity!: string;
+}
+
 export class TransactionResponse {
   @ApiProperty({ example: '01JJ5Q4Z8X9V3N2M1K0H7G6F5E', description: 'ULID; sorts by time.' })
   transaction_id!: string;
@@ -33,6 +43,18 @@ export class TransactionResponse {
   balance_after!: string;
   @ApiProperty(TIMESTAMP) created_at!: string;
   @ApiProperty(TIMESTAMP) updated_at!: string;
+  @ApiProperty({
+    type: TransactionAssetResponse,
+    nullable: true,
+    description: 'Trades: the asset bought or sold; null otherwise.',
+  })
+  asset!: TransactionAssetResponse | null;
+  @ApiProperty({
+    ...TIMESTAMP,
+    nullable: true,
+    description: 'Pending holds: when the hold may be released if not resolved; null otherwise.',
+  })
+  hold_expires_at!: string | null;
 }
 
 export class MovementResponse {

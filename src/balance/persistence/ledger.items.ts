@@ -1,6 +1,7 @@
 import { ItemKey, keys, ttlAfter } from '../../database/keys';
 import type {
   Balance,
+  CancelReason,
   IdempotencyRecord,
   LedgerTransaction,
   StoredResponse,
@@ -23,6 +24,15 @@ export interface TransactionItem extends ItemKey {
   request_id?: string;
   created_at: string;
   updated_at: string;
+  /** Order payments: the amount held, and when an unresolved hold may be released. */
+  hold_cents?: number;
+  hold_expires_at?: string;
+  /** Trades: the asset and its signed quantity in units of 1e-8 (bought +, sold −). */
+  asset_id?: string;
+  asset_quantity_units?: number;
+  cancel_reason?: CancelReason;
+  /** The write that resolved a pending transaction (so a resend can tell it landed). */
+  resolution_token?: string;
 }
 
 /** Stored Idempotency record: request hash and the response to replay, until `expires_at`. */
@@ -65,6 +75,11 @@ export function toTransactionItem(tx: LedgerTransaction, requestId?: string): Tr
     request_id: requestId,
     created_at: tx.createdAt,
     updated_at: tx.updatedAt,
+    hold_cents: tx.hold?.cents,
+    hold_expires_at: tx.hold?.expiresAt,
+    asset_id: tx.asset?.assetId,
+    asset_quantity_units: tx.asset?.quantityUnits,
+    cancel_reason: tx.cancelReason,
   };
 }
 
@@ -80,6 +95,19 @@ export function toTransaction(item: TransactionItem): LedgerTransaction {
     balanceAfterCents: Number(item.balance_after_cents),
     createdAt: item.created_at,
     updatedAt: item.updated_at ?? item.created_at,
+    ...(item.hold_cents !== undefined && item.hold_expires_at
+      ? { hold: { cents: Number(item.hold_cents), expiresAt: item.hold_expires_at } }
+      : {}),
+    ...(item.asset_id !== undefined && item.asset_quantity_units !== undefined
+      ? {
+          asset: {
+            assetId: item.asset_id,
+            quantityUnits: Number(item.asset_quantity_units),
+          },
+        }
+      : {}),
+    ...(item.cancel_reason ? { cancelReason: item.cancel_reason } : {}),
+    ...(item.resolution_token ? { resolvedBy: item.resolution_token } : {}),
   };
 }
 

@@ -3,17 +3,10 @@
  * user with a balance or a transaction) and prints a JSON report on stdout.
  * Exit code: 0 everything reconciles, 1 a mismatch (or an unknown user), 2 the check could not run.
  */
-import { join } from 'node:path';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AppConfig, loadConfigFromEnvironment } from '../../config';
-import { createDynamoDbClient } from '../../database/dynamodb.client';
-import {
-  DynamoDbLocalHandle,
-  REPO_ROOT,
-  startDynamoDbLocal,
-} from '../../database/local/dynamodb-local';
+import { openCliDatabase } from '../../database/cli-database';
 import { DynamoBalanceRepository } from '../persistence/dynamo-balance.repository';
 import { LedgerStoreUnavailableError } from '../persistence/dynamo-errors';
+import { DynamoOrderLedgerRepository } from '../persistence/dynamo-order-ledger.repository';
 import { ReconcileService } from './reconcile.service';
 
 export function parseArgs(argv: readonly string[]): { userId?: string } {
@@ -28,23 +21,15 @@ export function parseArgs(argv: readonly string[]): { userId?: string } {
   return { userId };
 }
 
-/** Without DYNAMODB_ENDPOINT outside production: the embedded DynamoDB Local data `npm start` uses. */
-async function withDatabase(): Promise<{ config: AppConfig; emulator?: DynamoDbLocalHandle }> {
-  const config = loadConfigFromEnvironment();
-  if (!config.dynamodb.embedded) return { config };
-  const emulator = await startDynamoDbLocal({ dbPath: join(REPO_ROOT, '.data', 'dynamodb') });
-  return { config: loadConfigFromEnvironment({ DYNAMODB_ENDPOINT: emulator.endpoint }), emulator };
-}
-
 async function main(): Promise<number> {
   const { userId } = parseArgs(process.argv.slice(2));
-  const { config, emulator } = await withDatabase();
-  const client = createDynamoDbClient(config);
+  const db = await openCliDatabase();
+  const { config, documents } = db;
   try {
-    const documents = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true },
-    });
-    const service = new ReconcileService(new DynamoBalanceRepository(documents, config));
+    const service = new ReconcileService(
+      new DynamoBalanceRepository(documents, config),
+      new DynamoOrderLedgerRepository(documents, config),
+    );
     if (userId) {
       const report = await service.reconcileUser(userId);
       console.log(
@@ -56,8 +41,7 @@ async function main(): Promise<number> {
     console.log(JSON.stringify(summary, null, 2));
     return summary.ok ? 0 : 1;
   } finally {
-    client.destroy();
-    await emulator?.stop();
+    await db.close();
   }
 }
 

@@ -1,5 +1,6 @@
 import type { LedgerTransaction } from '../domain/ledger';
 import { InMemoryBalanceRepository } from '../persistence/in-memory-balance.repository';
+import type { OrderLedgerRepository } from '../persistence/order-ledger.repository';
 import { ReconcileService } from './reconcile.service';
 
 const tx = (userId: string, id: string, amountCents: number): LedgerTransaction => ({
@@ -24,7 +25,10 @@ describe('ReconcileService', () => {
     repository.seed('drifted', 501);
     repository.addTransaction(tx('drifted', 'B1', 500));
     repository.addTransaction(tx('orphan', 'C1', 100));
-    return { repository, service: new ReconcileService(repository) };
+    const noHoldings = {
+      listAllHoldings: () => Promise.resolve([]),
+    } as unknown as OrderLedgerRepository;
+    return { repository, service: new ReconcileService(repository, noHoldings) };
   }
 
   it('checks every user with a balance or a transaction and lists only the mismatched ones', async () => {

@@ -3,6 +3,7 @@ import { BalanceNotFoundError } from '../domain/balance.errors';
 import { reconcileLedger, ReconcileReport } from '../domain/reconcile';
 import type { Balance, LedgerTransaction } from '../domain/ledger';
 import { BalanceRepository } from '../persistence/balance.repository';
+import { Holding, OrderLedgerRepository } from '../persistence/order-ledger.repository';
 
 /** Consistent-snapshot attempts: the balance must not change while its transactions are read. */
 const SNAPSHOT_ATTEMPTS = 5;
@@ -18,13 +19,16 @@ export interface ReconcileSummary {
 /** Recomputes balances from the transaction items and reports every difference (SPEC §6.1). */
 @Injectable()
 export class ReconcileService {
-  constructor(private readonly repository: BalanceRepository) {}
+  constructor(
+    private readonly repository: BalanceRepository,
+    private readonly orders: OrderLedgerRepository,
+  ) {}
 
   /** Null when the user has neither a balance nor transactions. */
   async reconcileUser(userId: string): Promise<ReconcileReport | null> {
-    const { balance, transactions } = await this.snapshot(userId);
+    const { balance, transactions, holdings } = await this.snapshot(userId);
     if (!balance && transactions.length === 0) return null;
-    return reconcileLedger(userId, balance, transactions);
+    return reconcileLedger(userId, balance, transactions, holdings);
   }
 
   async reconcileUserOrFail(userId: string): Promise<ReconcileReport> {
@@ -51,20 +55,27 @@ export class ReconcileService {
   }
 
   /**
-   * Balance and transactions as of one moment: every change bumps the balance version in the same
-   * transaction that writes the ledger item, so an unchanged version around the read proves both
+   * Balance, transactions and holdings as of one moment: every change bumps the balance version in
+   * the same transaction that writes the ledger item (and the holding), so an unchanged version around the read proves both
    * belong together. Under constant writes the last read is used (a possible false mismatch).
    */
   private async snapshot(
     userId: string,
-  ): Promise<{ balance: Balance | null; transactions: LedgerTransaction[] }> {
-    let result = { balance: null as Balance | null, transactions: [] as LedgerTransaction[] };
+  ): Promise<{ balance: Balance | null; transactions: LedgerTransaction[]; holdings: Holding[] }> {
+    let result = {
+      balance: null as Balance | null,
+      transactions: [] as LedgerTransaction[],
+      holdings: [] as Holding[],
+    };
     for (let attempt = 0; attempt < SNAPSHOT_ATTEMPTS; attempt++) {
       const before = await this.repository.getBalance(userId);
-      const transactions = await this.repository.listAllTransactions(userId);
+      const [transactions, holdings] = await Promise.all([
+        this.repository.listAllTransactions(userId),
+        this.orders.listAllHoldings(userId),
+      ]);
       const after = await this.repository.getBalance(userId);
-      result = { balance: after, transactions };
-      if (before?.version === after?.version) return { balance: before, transactions };
+      result = { balance: after, transactions, holdings };
+      if (before?.version === after?.version) return { balance: before, transactions, holdings };
     }
     return result;
   }
