@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Api, listen, runPool } from './utils/ledger-http';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
@@ -564,18 +565,84 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     expect(doc.paths['/internal/users/{user_id}/trades/sell'].post.requestBody).toBeDefined();
   });
 
-  it('counts the new operations in balance_operations_total', async () => {
-    const metrics = (await api.call('GET', '/metrics')).text;
-    for (const op of ['hold', 'complete', 'cancel', 'sell', 'release_expired']) {
-      expect(metrics).toMatch(
-        new RegExp(`balance_operations_total\\{operation="${op}",result="success"\\} [1-9]`),
-      );
+  it('counts each order operation in balance_operations_total (before/after deltas)', async () => {
+    const count = async (operation: string, result: string) => {
+      const text = (await api.call('GET', '/metrics')).text;
+      const m = new RegExp(
+        `balance_operations_total\\{operation="${operation}",result="${result}"\\} (\\d+)`,
+      ).exec(text);
+      return m ? Number(m[1]) : 0;
+    };
+    const watched: Array<[string, string]> = [
+      ['hold', 'success'],
+      ['hold', 'insufficient_funds'],
+      ['complete', 'success'],
+      ['complete', 'transaction_not_pending'],
+      ['cancel', 'success'],
+      ['sell', 'success'],
+      ['release_expired', 'success'],
+    ];
+    const before = await Promise.all(watched.map(([o, r]) => count(o, r)));
+    const c = await funded('100.00');
+    const a = (await hold(c, { amount: '10.00', order_id: orderId() })).body.transaction;
+    const b = (await hold(c, { amount: '10.00', order_id: orderId() })).body.transaction;
+    await hold(c, { amount: '1000.00', order_id: orderId() });
+    await complete(c, a.transaction_id, { asset: { asset_id: 'BTC', quantity: '1' } });
+    await complete(c, a.transaction_id);
+    await cancel(c, b.transaction_id);
+    await sell(c, { order_id: orderId(), asset_id: 'BTC', quantity: '1', proceeds: '1.00' });
+    await hold(c, { amount: '1.00', order_id: orderId(), expires_in_seconds: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    await api.post('/internal/holds/release-expired', service, {});
+    const after = await Promise.all(watched.map(([o, r]) => count(o, r)));
+    const deltas = watched.map(([o, r], i) => [o, r, after[i] - before[i]]);
+    expect(deltas).toEqual([
+      ['hold', 'success', 3],
+      ['hold', 'insufficient_funds', 1],
+      ['complete', 'success', 1],
+      ['complete', 'transaction_not_pending', 1],
+      ['cancel', 'success', 1],
+      ['sell', 'success', 1],
+      ['release_expired', 'success', expect.any(Number)],
+    ]);
+    expect(deltas[6][2]).toBeGreaterThanOrEqual(1);
+  });
+
+  it('answers 503 (never 500) for every order route when DynamoDB cannot be reached', async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: free } = probe.address() as { port: number };
+        probe.close(() => resolve(free));
+      });
+    });
+    const down = await startTestApp(
+      'orders_down',
+      { DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` },
+      undefined,
+      { createTable: false },
+    );
+    try {
+      const downApi = await listen(down);
+      const token = createServiceToken(down);
+      const user = '0b6c2a8e-2f43-4f8e-9d51-0c1f7a3b9e12';
+      const tx = '01JNM7Z5X0000000000000000B';
+      const calls: Array<[string, unknown]> = [
+        [`/internal/users/${user}/balance/holds`, { amount: '1.00', order_id: 'o-1' }],
+        [`/internal/users/${user}/transactions/${tx}/complete`, {}],
+        [`/internal/users/${user}/transactions/${tx}/cancel`, {}],
+        [
+          `/internal/users/${user}/trades/sell`,
+          { order_id: 'o-2', asset_id: 'BTC', quantity: 1, proceeds: 1 },
+        ],
+        ['/internal/holds/release-expired', {}],
+      ];
+      for (const [path, body] of calls) {
+        const res = await downApi.post(path, token, body);
+        expect([path, res.status, res.body.code]).toEqual([path, 503, 'service_unavailable']);
+        expect(res.headers.get('retry-after')).toBe('1');
+      }
+    } finally {
+      await down.close({ dropTable: false });
     }
-    expect(metrics).toMatch(
-      /balance_operations_total\{operation="hold",result="insufficient_funds"\} [1-9]/,
-    );
-    expect(metrics).toMatch(
-      /balance_operations_total\{operation="complete",result="transaction_not_pending"\} [1-9]/,
-    );
   });
 });
