@@ -81,6 +81,7 @@ describe('hostile input (issue 8)', () => {
         .send({ username: 'nobody_here_at_all', password: 'some password 123' });
       const tooLong = await request(t.http)
         .post('/auth/login')
+        .set('X-Request-ID', 'hostile-long-login')
         .send({ username: longId, password: 'some password 123' });
       const longEmail = await request(t.http)
         .post('/auth/login')
@@ -90,6 +91,16 @@ describe('hostile input (issue 8)', () => {
         expect(res.status).toBe(401);
         expect({ ...res.body, request_id: 'x' }).toEqual({ ...unknown.body, request_id: 'x' });
       }
+      // It went the unknown-user way: counted for lockout and compared against the dummy hash.
+      const audit = t.logs.lines
+        .map((line) => JSON.parse(line) as Record<string, unknown>)
+        .find((entry) => entry.audit && entry.request_id === 'hostile-long-login');
+      expect(audit).toMatchObject({
+        event: 'auth.login',
+        result: 'failure',
+        reason: 'unknown_user',
+      });
+      expect(audit?.count).toBe(1);
     });
 
     it('rejects an e-mail whose UTF-8 form exceeds 254 bytes with 422 naming the field', async () => {
