@@ -50,7 +50,6 @@ export class AdminBootstrapService {
     const errors = await validate(dto, {
       whitelist: true,
       forbidNonWhitelisted: true,
-      stopAtFirstError: true,
     });
     if (errors.length > 0) throw new ValidationFailedError(flattenValidationErrors(errors));
     return { outcome: 'created', user: await this.registration.register(dto, null, 'admin') };

@@ -6,6 +6,7 @@ import type { User } from '../users/domain/user';
 import { UserRepository } from '../users/persistence/user.repository';
 import { AuthAudit } from './audit/auth-audit';
 import { AccountLockedError, InvalidCredentialsError } from './auth.errors';
+import { loginLookupForms } from './login-identifier';
 import { LoginAttemptRepository, LockoutPolicy } from './login-attempts/login-attempt.repository';
 import { PasswordHasher } from './password/password-hasher';
 import { IssuedTokens, SessionService } from './sessions/session.service';
@@ -36,8 +37,13 @@ export class LoginService {
   }
 
   async login(identifier: string, password: string, client: ClientContext): Promise<IssuedTokens> {
-    const normalized = identifier.trim().toLowerCase();
-    const user = await this.users.findByUsernameOrEmail(normalized);
+    const forms = loginLookupForms(identifier);
+    const normalized = forms[0];
+    let user: User | null = null;
+    for (const form of forms) {
+      user = await this.users.findByUsernameOrEmail(form);
+      if (user) break;
+    }
     // One counter per account, whichever of its identifiers is used.
     const lockKey = user ? user.username : normalized;
     const who = { userId: user?.userId ?? null, identifier: user ? undefined : normalized };

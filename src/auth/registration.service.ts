@@ -8,6 +8,7 @@ import { UserRepository } from '../users/persistence/user.repository';
 import { EmailTakenError, UsernameTakenError } from '../users/users.errors';
 import { AuthAudit } from './audit/auth-audit';
 import type { RegisterDto } from './dto/register.dto';
+import { passwordContextProblem } from './password/password-context';
 import { PasswordHasher } from './password/password-hasher';
 import { passwordProblem } from './password/password-policy';
 
@@ -29,14 +30,16 @@ export class RegistrationService {
     role: UserRole = 'customer',
     now = new Date(),
   ): Promise<User> {
-    const problem = passwordProblem(input.password);
+    const problem =
+      passwordProblem(input.password) ??
+      passwordContextProblem(input.password, { username: input.username, email: input.email });
     if (problem)
       throw new ValidationFailedError([{ field: 'password', message: `password ${problem}` }]);
     const timestamp = now.toISOString();
     const user: User = {
       userId: randomUUID(),
       username: input.username.toLowerCase(),
-      email: input.email.toLowerCase(),
+      email: input.email,
       passwordHash: await this.hasher.hash(input.password),
       firstName: input.first_name,
       lastName: input.last_name,

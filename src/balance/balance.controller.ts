@@ -11,6 +11,7 @@ import {
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '../common/auth/principal';
 import { CurrentUser, TargetUserId } from '../common/decorators/current-user.decorator';
+import { ClientAbortSignal } from '../common/http/client-abort-signal.decorator';
 import { MoneyRateLimit } from '../common/rate-limit';
 import { BalanceService } from './balance.service';
 import {
@@ -116,8 +117,9 @@ export class BalanceController {
   listTransactions(
     @TargetUserId() userId: string,
     @Query() query: TransactionListQuery,
+    @ClientAbortSignal() signal: AbortSignal,
   ): Promise<TransactionPageResponse> {
-    return this.balances.listTransactions(userId, query);
+    return this.balances.listTransactions(userId, query, signal);
   }
 
   private command(

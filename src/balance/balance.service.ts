@@ -28,23 +28,29 @@ export class BalanceService {
   async listTransactions(
     userId: string,
     query: TransactionListQuery,
+    signal?: AbortSignal,
   ): Promise<TransactionPageResponse> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;
     const after = query.cursor ? this.cursors.decode(userId, query.cursor) : undefined;
-    const page = await this.repository.listTransactions(userId, {
-      limit,
-      after,
-      skip: after ? 0 : (query.offset ?? 0),
-      type: query.type,
-      status: query.status,
-    });
-    const last = page.transactions[page.transactions.length - 1];
+    const page = await this.repository.listTransactions(
+      userId,
+      {
+        limit,
+        after,
+        skip: after ? 0 : (query.offset ?? 0),
+        type: query.type,
+        status: query.status,
+      },
+      signal,
+    );
+    const resumeAfter =
+      page.resumeAfter ?? page.transactions[page.transactions.length - 1]?.transactionId;
     return {
       transactions: page.transactions.map(presentTransaction),
       count: page.transactions.length,
       total_count: page.transactions.length,
       has_more: page.hasMore,
-      next_cursor: page.hasMore && last ? this.cursors.encode(userId, last.transactionId) : null,
+      next_cursor: page.hasMore && resumeAfter ? this.cursors.encode(userId, resumeAfter) : null,
     };
   }
 }

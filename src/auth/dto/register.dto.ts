@@ -1,13 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Matches } from 'class-validator';
 import { ProfileDto } from '../../users/dto/profile.dto';
 import {
   IsDateOfBirth,
+  IsEmailAddress,
   IsPersonName,
   IsPhoneNumber,
   trim,
-  trimLower,
+  toCanonicalEmail,
 } from '../../users/dto/field-validators';
 import { EMAIL_MAX_LENGTH, USERNAME_PATTERN } from '../../users/domain/user-fields';
 import { IsAcceptablePassword } from '../password/is-acceptable-password.decorator';
@@ -31,10 +32,9 @@ export class RegisterDto {
   username!: string;
 
   @ApiProperty({ format: 'email', maxLength: EMAIL_MAX_LENGTH, example: 'jane@example.com' })
-  @Transform(trimLower)
+  @Transform(toCanonicalEmail)
   @IsString()
-  @MaxLength(EMAIL_MAX_LENGTH)
-  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  @IsEmailAddress()
   email!: string;
 
   @ApiProperty({

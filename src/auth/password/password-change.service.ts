@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
 import type { ClientContext } from '../../common/decorators/client-context.decorator';
+import { ValidationFailedError } from '../../common/errors';
 import { LOGGER, Logger } from '../../common/logging/logger';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { UserRepository } from '../../users/persistence/user.repository';
@@ -9,6 +10,7 @@ import { AuthAudit } from '../audit/auth-audit';
 import { AccountLockedError, InvalidCurrentPasswordError } from '../auth.errors';
 import { LoginAttemptRepository } from '../login-attempts/login-attempt.repository';
 import { SessionService } from '../sessions/session.service';
+import { passwordContextProblem } from './password-context';
 import { PasswordHasher } from './password-hasher';
 
 /**
@@ -59,6 +61,16 @@ export class PasswordChangeService {
       throw new InvalidCurrentPasswordError();
     }
     await this.attempts.reset(user.username);
+    const problem = passwordContextProblem(newPassword, {
+      username: user.username,
+      email: user.email,
+      currentPassword,
+    });
+    if (problem) {
+      throw new ValidationFailedError([
+        { field: 'new_password', message: `new_password ${problem}` },
+      ]);
+    }
     const passwordHash = await this.hasher.hash(newPassword);
     // The caller's own session survives; when an admin changes someone else's password, none does.
     const keep = caller.userId === userId ? (caller.sessionId ?? null) : null;

@@ -12,7 +12,7 @@ export const DEFAULT_PAGE_SIZE = 50;
 export const MAX_OFFSET = 10_000;
 
 const toInt = ({ value }: { value: unknown }) =>
-  typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : value;
+  typeof value === 'string' && /^-?\d{1,9}$/.test(value) ? Number(value) : value;
 
 /** `GET .../balance/transactions` query. Old clients' `offset` is honoured when no cursor is sent. */
 export class TransactionListQuery {

@@ -57,6 +57,12 @@ export interface TransactionQuery {
 export interface TransactionPage {
   readonly transactions: LedgerTransaction[];
   readonly hasMore: boolean;
+  /**
+   * Set when the scan cap ended the page before it was full: the last transaction EXAMINED (matching
+   * or not), where the next page must continue. Otherwise the next page continues after the last
+   * transaction returned.
+   */
+  readonly resumeAfter?: string;
 }
 
 /** Port for the balance aggregate: balances, their ledger and idempotency records. */
@@ -75,8 +81,15 @@ export abstract class BalanceRepository {
   /** A live (not expired) idempotency record, strongly consistent. */
   abstract findIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null>;
 
-  /** Newest first, strongly consistent. */
-  abstract listTransactions(userId: string, query: TransactionQuery): Promise<TransactionPage>;
+  /**
+   * Newest first, strongly consistent. Examines a bounded number of transactions per call (a filter
+   * that matches few answers a short page with `hasMore`); stops, throwing, once `signal` aborts.
+   */
+  abstract listTransactions(
+    userId: string,
+    query: TransactionQuery,
+    signal?: AbortSignal,
+  ): Promise<TransactionPage>;
 
   /** Every transaction of a user (reconciliation). */
   abstract listAllTransactions(userId: string): Promise<LedgerTransaction[]>;

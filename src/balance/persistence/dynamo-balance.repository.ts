@@ -8,6 +8,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { Inject, Injectable } from '@nestjs/common';
+import { ClientClosedRequestError } from '../../common/http/client-abort-signal.decorator';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { keys, SK_PREFIX } from '../../database/keys';
@@ -32,7 +33,14 @@ import { movementOutcome, movementTransaction } from './movement.transaction';
 
 type Item = Record<string, NativeAttributeValue>;
 
+/** Items DynamoDB reads per Query of the history. */
 const QUERY_PAGE = 100;
+/**
+ * Items one history request may examine (10 Queries of 100). A filter that matches few answers a
+ * short page with `has_more` and a cursor at the last item examined, instead of reading the whole
+ * ledger in one request.
+ */
+export const HISTORY_SCAN_CAP = 1000;
 
 /** DynamoDB adapter of the balance port; the only place that knows keys and expressions. */
 @Injectable()
@@ -83,7 +91,11 @@ export class DynamoBalanceRepository extends BalanceRepository {
     return toIdempotencyRecord(key, item);
   }
 
-  async listTransactions(userId: string, query: TransactionQuery): Promise<TransactionPage> {
+  async listTransactions(
+    userId: string,
+    query: TransactionQuery,
+    signal?: AbortSignal,
+  ): Promise<TransactionPage> {
     const filters: string[] = [];
     const names: Record<string, string> = {};
     const values: Item = { ':pk': userId, ':tx': SK_PREFIX.transaction };
@@ -99,30 +111,52 @@ export class DynamoBalanceRepository extends BalanceRepository {
     }
     const skip = query.skip ?? 0;
     const wanted = skip + query.limit + 1;
+    // An old client's offset is paid for on top of the cap; it is bounded by validation.
+    const budget = skip + HISTORY_SCAN_CAP;
     const found: LedgerTransaction[] = [];
+    let examined = 0;
     let startKey: Item | undefined = query.after
       ? keys.transaction(userId, query.after)
       : undefined;
     do {
+      // A filter decides nothing about how many items DynamoDB reads: read whole pages then.
+      const page = filters.length > 0 ? QUERY_PAGE : Math.min(QUERY_PAGE, wanted - found.length);
       const input: QueryCommandInput = {
         TableName: this.table,
         KeyConditionExpression: 'PK = :pk AND begins_with(SK, :tx)',
         ExpressionAttributeValues: values,
         ScanIndexForward: false,
         ConsistentRead: true,
-        Limit: Math.min(QUERY_PAGE, wanted - found.length),
+        Limit: Math.min(page, budget - examined),
         ExclusiveStartKey: startKey,
       };
       if (filters.length > 0) {
         input.FilterExpression = filters.join(' AND ');
         input.ExpressionAttributeNames = names;
       }
-      const out = await guarded(() => this.db.send(new QueryCommand(input)));
+      const out = await this.queryUnlessGone(input, signal);
+      examined += out.ScannedCount ?? out.Items?.length ?? 0;
       for (const item of out.Items ?? []) found.push(toTransaction(item as TransactionItem));
       startKey = out.LastEvaluatedKey;
-    } while (startKey && found.length < wanted);
+    } while (startKey && found.length < wanted && examined < budget);
     const page = found.slice(skip);
-    return { transactions: page.slice(0, query.limit), hasMore: page.length > query.limit };
+    if (page.length > query.limit)
+      return { transactions: page.slice(0, query.limit), hasMore: true };
+    if (!startKey) return { transactions: page, hasMore: false };
+    // The cap ended the scan: a short page, continued from the last item examined.
+    const resumeAfter = String(startKey.SK).slice(SK_PREFIX.transaction.length);
+    return { transactions: page, hasMore: true, resumeAfter };
+  }
+
+  /** One Query, not started (and abandoned) once the client is gone. */
+  private async queryUnlessGone(input: QueryCommandInput, signal?: AbortSignal) {
+    if (signal?.aborted) throw new ClientClosedRequestError();
+    try {
+      return await guarded(() => this.db.send(new QueryCommand(input), { abortSignal: signal }));
+    } catch (err) {
+      if (signal?.aborted) throw new ClientClosedRequestError();
+      throw err;
+    }
   }
 
   async listAllTransactions(userId: string): Promise<LedgerTransaction[]> {

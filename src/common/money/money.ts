@@ -28,7 +28,11 @@ function decimalText(value: unknown): string | undefined {
 export function parseAmount(value: unknown): ParsedAmount {
   const text = decimalText(value);
   const match = text === undefined ? null : DECIMAL.exec(text);
-  if (!match) return { ok: false, reason: FORMAT_REASON };
+  if (!match) {
+    // A well-formed negative amount is out of range, not malformed.
+    const negative = text !== undefined && DECIMAL.test(text.replace(/^-/, ''));
+    return { ok: false, reason: negative ? RANGE_REASON : FORMAT_REASON };
+  }
   const cents = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
   if (cents < MIN_AMOUNT_CENTS || cents > MAX_AMOUNT_CENTS)
     return { ok: false, reason: RANGE_REASON };

@@ -1,5 +1,13 @@
 import { FieldRule, stringRule } from '../../common/decorators/field-rule.decorator';
+import { canonicalEmail, emailProblem } from '../domain/email-address';
 import { dateOfBirthProblem, nameProblem, normalizePhone } from '../domain/user-fields';
+
+/** A valid address of at most 254 bytes, one writing system before the @ (see email-address.ts). */
+export const IsEmailAddress = () => FieldRule('isEmailAddress', stringRule(emailProblem));
+
+/** Request e-mail to its canonical form (left as sent when it has none; validation says why). */
+export const toCanonicalEmail = ({ value }: { value: unknown }) =>
+  typeof value === 'string' ? (canonicalEmail(value) ?? value) : value;
 
 /** 1–50 letters, spaces, `'` and `-` (after trimming); HTML rejected. */
 export const IsPersonName = () => FieldRule('isPersonName', stringRule(nameProblem));
@@ -20,5 +28,3 @@ export const IsDateOfBirth = () =>
 
 export const trim = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? value.trim() : value;
-export const trimLower = ({ value }: { value: unknown }) =>
-  typeof value === 'string' ? value.trim().toLowerCase() : value;

@@ -1,8 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsOptional, IsString, MaxLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, ValidateIf } from 'class-validator';
 import { EMAIL_MAX_LENGTH } from '../domain/user-fields';
-import { IsDateOfBirth, IsPersonName, IsPhoneNumber, trim, trimLower } from './field-validators';
+import {
+  IsDateOfBirth,
+  IsEmailAddress,
+  IsPersonName,
+  IsPhoneNumber,
+  toCanonicalEmail,
+  trim,
+} from './field-validators';
 
 const present = (_: object, value: unknown) => value !== undefined;
 
@@ -30,10 +37,9 @@ export class UpdateProfileDto {
     example: 'jane@example.com',
   })
   @ValidateIf(present)
-  @Transform(trimLower)
+  @Transform(toCanonicalEmail)
   @IsString()
-  @MaxLength(EMAIL_MAX_LENGTH)
-  @IsEmail({}, { message: 'email must be a valid e-mail address' })
+  @IsEmailAddress()
   email?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, example: '+1 555 010 9999' })
