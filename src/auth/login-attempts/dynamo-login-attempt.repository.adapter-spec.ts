@@ -1,14 +1,10 @@
-import { openTestTable, TestTable } from '../../database/testing/test-table';
+import { useTestTable } from '../../database/testing/contract-fixture';
 import { DynamoLoginAttemptRepository } from './dynamo-login-attempt.repository';
 import { describeLoginAttemptRepositoryContract } from './login-attempt.repository.contract';
 
-let table: TestTable;
-beforeAll(async () => {
-  table = await openTestTable('login_attempt_contract');
-});
-afterAll(() => table.drop());
+const db = useTestTable('login_attempt_contract');
 
 describeLoginAttemptRepositoryContract('DynamoDB adapter (DynamoDB Local)', async () => ({
-  repo: new DynamoLoginAttemptRepository(table.doc, table.config),
+  repo: new DynamoLoginAttemptRepository(db.table.doc, db.table.config),
   cleanup: async () => {},
 }));

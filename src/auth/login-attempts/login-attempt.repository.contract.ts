@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { ManualClock } from '../../database/testing/manual-clock';
+import { useContractFixture } from '../../database/testing/contract-fixture';
+import type { ManualClock } from '../../database/testing/manual-clock';
 import { LockoutPolicy, LoginAttemptRepository } from './login-attempt.repository';
 
 export interface LoginAttemptRepositoryFixture {
@@ -18,18 +19,15 @@ export function describeLoginAttemptRepositoryContract(
   makeRepo: (clock: ManualClock) => Promise<LoginAttemptRepositoryFixture>,
 ): void {
   describe(`LoginAttemptRepository contract: ${name}`, () => {
+    const ctx = useContractFixture(makeRepo);
     let clock: ManualClock;
-    let fixture: LoginAttemptRepositoryFixture;
     let repo: LoginAttemptRepository;
     let id: string;
-
-    beforeEach(async () => {
-      clock = new ManualClock();
-      fixture = await makeRepo(clock);
-      repo = fixture.repo;
+    beforeEach(() => {
+      ({ clock } = ctx);
+      repo = ctx.fixture.repo;
       id = `someone-${randomUUID()}`;
     });
-    afterEach(() => fixture.cleanup());
 
     const attempt = (identifier = id) => repo.registerAttempt(identifier, clock.nowMs(), POLICY);
 

@@ -1,16 +1,12 @@
 import { DynamoSessionRepository } from '../../auth/sessions/dynamo-session.repository';
-import { openTestTable, TestTable } from '../../database/testing/test-table';
+import { useTestTable } from '../../database/testing/contract-fixture';
 import { DynamoUserRepository } from './dynamo-user.repository';
 import { describeUserRepositoryContract } from './user.repository.contract';
 
-let table: TestTable;
-beforeAll(async () => {
-  table = await openTestTable('user_contract');
-});
-afterAll(() => table.drop());
+const db = useTestTable('user_contract');
 
 describeUserRepositoryContract('DynamoDB adapter (DynamoDB Local)', async () => ({
-  repo: new DynamoUserRepository(table.client, table.doc, table.config),
-  sessions: new DynamoSessionRepository(table.doc, table.config),
+  repo: new DynamoUserRepository(db.table.client, db.table.doc, db.table.config),
+  sessions: new DynamoSessionRepository(db.table.doc, db.table.config),
   cleanup: async () => {},
 }));

@@ -1,5 +1,6 @@
 import type { SessionRepository } from '../../auth/sessions/session.repository';
-import { ManualClock } from '../../database/testing/manual-clock';
+import { useContractFixture } from '../../database/testing/contract-fixture';
+import type { ManualClock } from '../../database/testing/manual-clock';
 import { newSession, newUser } from '../../database/testing/persistence-fixtures';
 import type { User } from '../domain/user';
 import {
@@ -27,16 +28,14 @@ export function describeUserRepositoryContract(
   makeRepo: (clock: ManualClock) => Promise<UserRepositoryFixture>,
 ): void {
   describe(`UserRepository contract: ${name}`, () => {
+    const ctx = useContractFixture(makeRepo);
     let clock: ManualClock;
     let fixture: UserRepositoryFixture;
     let repo: UserRepository;
-
-    beforeEach(async () => {
-      clock = new ManualClock();
-      fixture = await makeRepo(clock);
+    beforeEach(() => {
+      ({ clock, fixture } = ctx);
       repo = fixture.repo;
     });
-    afterEach(() => fixture.cleanup());
 
     async function registered(overrides: Partial<User> = {}): Promise<User> {
       const user = newUser(clock, overrides);
