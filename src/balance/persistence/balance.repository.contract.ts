@@ -228,6 +228,7 @@ export function describeBalanceRepositoryContract(
 
       it('keeps a record live until its expiry, then treats it as absent and lets the key be reused', async () => {
         const userId = await newAccount();
+        clock.set(Math.ceil(clock.nowMs() / 1000) * 1000); // on a whole second: expiry is exact
         await move(userId, 'deposit', 5, { idempotency: idempotency('k2', 'h1', 60) });
         clock.advanceSeconds(59);
         await expect(repo.findIdempotencyRecord(userId, 'k2')).resolves.toMatchObject({
