@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { Principal } from '../../common/auth/principal';
+import { CLOCK, type NowMs } from '../../common/clock';
 import { AccessTokenAuthenticator } from '../../common/guards/access-token-authenticator';
 import { InvalidTokenError } from '../auth.errors';
 import { credentialsChanged } from '../sessions/session';
@@ -19,6 +20,7 @@ export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
   constructor(
     private readonly tokens: TokenService,
     private readonly sessions: SessionRepository,
+    @Optional() @Inject(CLOCK) private readonly nowMs: NowMs = Date.now,
   ) {
     super();
   }
@@ -30,7 +32,7 @@ export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
     }
     const sessionId = claims.sid as string;
     const { session, owner } = await this.sessions.findWithOwner(claims.sub, sessionId);
-    const now = Math.floor(Date.now() / 1000);
+    const now = Math.floor(this.nowMs() / 1000);
     if (
       !session ||
       session.expiresAt <= now ||

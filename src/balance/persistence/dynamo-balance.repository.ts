@@ -7,7 +7,8 @@ import {
   ScanCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { CLOCK, type NowMs } from '../../common/clock';
 import { ClientClosedRequestError } from '../../common/http/client-abort-signal.decorator';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
@@ -50,6 +51,7 @@ export class DynamoBalanceRepository extends BalanceRepository {
   constructor(
     @Inject(DYNAMODB_DOCUMENT_CLIENT) private readonly db: DynamoDBDocumentClient,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Optional() @Inject(CLOCK) private readonly nowMs: NowMs = Date.now,
   ) {
     super();
     this.table = config.dynamodb.tableName;
@@ -87,7 +89,7 @@ export class DynamoBalanceRepository extends BalanceRepository {
       ),
     );
     const item = out.Item as IdempotencyItem | undefined;
-    if (!item || Number(item.expires_at) * 1000 <= Date.now()) return null;
+    if (!item || Number(item.expires_at) * 1000 <= this.nowMs()) return null;
     return toIdempotencyRecord(key, item);
   }
 

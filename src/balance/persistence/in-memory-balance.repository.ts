@@ -1,3 +1,5 @@
+import type { NowMs } from '../../common/clock';
+import { ttlAfter } from '../../database/keys';
 import type { Balance, IdempotencyRecord, LedgerTransaction } from '../domain/ledger';
 import {
   BalanceRepository,
@@ -17,11 +19,17 @@ export class InMemoryBalanceRepository extends BalanceRepository {
   readonly transactions = new Map<string, LedgerTransaction[]>();
   readonly idempotency = new Map<string, IdempotencyRecord>();
   readonly limits = new Map<string, number>();
+  /** `expires_at` (epoch s) of each idempotency record, like the adapter's TTL attribute. */
+  private readonly idempotencyExpiry = new Map<string, number>();
   applyCalls = 0;
   beforeApply?: (
     write: MovementWrite,
     call: number,
   ) => Promise<MovementOutcome | void> | MovementOutcome | void;
+
+  constructor(private readonly nowMs: NowMs = Date.now) {
+    super();
+  }
 
   seed(userId: string, currentCents = 0, heldCents = 0): void {
     this.balances.set(userId, {
@@ -53,7 +61,11 @@ export class InMemoryBalanceRepository extends BalanceRepository {
     const txId = write.transaction.transactionId;
     if (this.transactions.get(userId)?.some((tx) => tx.transactionId === txId)) return 'applied';
     const idemKey = write.idempotency && `${userId}\n${write.idempotency.key}`;
-    if (idemKey && this.idempotency.has(idemKey)) return 'idempotency_key_exists';
+    // Like the adapter's `attribute_not_exists(PK) OR expires_at <= :now` (now = the write's time).
+    const writtenAt = Date.parse(write.balanceAfter.updatedAt);
+    if (idemKey && this.idempotency.has(idemKey) && !this.expired(idemKey, writtenAt)) {
+      return 'idempotency_key_exists';
+    }
     const limitKey = `${userId}\n${write.kind}\n${write.dailyLimit.day}`;
     const used = this.limits.get(limitKey);
     if (used !== undefined && used > write.dailyLimit.limitCents - write.amountCents) {
@@ -74,12 +86,21 @@ export class InMemoryBalanceRepository extends BalanceRepository {
         response: write.idempotency.response,
         transactionId: write.transaction.transactionId,
       });
+      this.idempotencyExpiry.set(idemKey, ttlAfter(write.idempotency.ttlSeconds, writtenAt));
     }
     return 'applied';
   }
 
   async findIdempotencyRecord(userId: string, key: string): Promise<IdempotencyRecord | null> {
-    return this.idempotency.get(`${userId}\n${key}`) ?? null;
+    const idemKey = `${userId}\n${key}`;
+    if (this.expired(idemKey, this.nowMs())) return null;
+    return this.idempotency.get(idemKey) ?? null;
+  }
+
+  /** A record is live until its `expires_at` second begins. */
+  private expired(idemKey: string, atMs: number): boolean {
+    const expiresAt = this.idempotencyExpiry.get(idemKey);
+    return expiresAt !== undefined && expiresAt * 1000 <= atMs;
   }
 
   async listTransactions(userId: string, query: TransactionQuery): Promise<TransactionPage> {

@@ -106,7 +106,8 @@ export function movementTransaction(
           now,
           ttlSeconds,
         ),
-        ConditionExpression: 'attribute_not_exists(PK) OR expires_at < :nowSeconds',
+        // Expired from its expires_at second on, as findIdempotencyRecord reads it.
+        ConditionExpression: 'attribute_not_exists(PK) OR expires_at <= :nowSeconds',
         ExpressionAttributeValues: { ':nowSeconds': Math.floor(now.getTime() / 1000) },
       },
     });
