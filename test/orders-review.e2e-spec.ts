@@ -165,6 +165,44 @@ describe('order integration review (HTTP, DynamoDB Local)', () => {
     expect(await reconcile(c)).toMatchObject({ ok: true });
   });
 
+  it('identical holds racing: a twin that reads the balance after the winner but the order before it is still a replay, never 422', async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const c = await funded('10.00');
+      const order = orderId();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          new Promise((r) => setTimeout(r, i % 3)).then(() =>
+            hold(c, { amount: '7.00', order_id: order }),
+          ),
+        ),
+      );
+      statuses.push(...results.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+  });
+
+  it('identical sells racing: a twin that reads the holding after the winner but the order before it is still a replay, never 422', async () => {
+    const statuses: number[] = [];
+    for (let round = 0; round < 8; round++) {
+      const c = await funded('10.00');
+      const h = await hold(c, { amount: '1.00', order_id: orderId() });
+      await complete(c, h.body.transaction.transaction_id, {
+        asset: { asset_id: 'ADA', quantity: '2' },
+      });
+      const order = orderId();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          new Promise((r) => setTimeout(r, i % 3)).then(() =>
+            sell(c, { order_id: order, asset_id: 'ADA', quantity: '2', proceeds: '3.00' }),
+          ),
+        ),
+      );
+      statuses.push(...results.map((r) => r.status));
+    }
+    expect(statuses.filter((s) => s !== 201)).toEqual([]);
+  });
+
   it('a mix of holds, completes, cancels, sells, deposits and withdrawals on one user reconciles exactly', async () => {
     const c = await funded('500.00');
     const holds = await Promise.all(
