@@ -1,6 +1,9 @@
 import type { Balance } from '../balance/domain/ledger';
 import type { BalanceRepository } from '../balance/persistence/balance.repository';
-import type { Holding, OrderLedgerRepository } from '../balance/persistence/order-ledger.repository';
+import type {
+  Holding,
+  OrderLedgerRepository,
+} from '../balance/persistence/order-ledger.repository';
 import { MAX_HOLDING_UNITS } from '../common/money';
 import { PriceQuote, PriceSource } from './inventory/price-source';
 import { PortfolioService } from './portfolio.service';
