@@ -9,7 +9,15 @@ import type { HoldingResponse, PortfolioResponse } from './dto/portfolio.respons
 import { PriceSource } from './inventory/price-source';
 import { formatBasisPoints, marketValueCents, priceCents, sharesBasisPoints } from './valuation';
 
-const cents = (value: bigint) => formatCents(Number(value));
+/**
+ * Cents as "12.34" straight from the bigint: a value (quantity × a price up to 1e12 USD) may be far
+ * beyond Number.MAX_SAFE_INTEGER, where formatCents(Number(value)) would throw (a 500).
+ */
+function cents(value: bigint): string {
+  const digits = (value < 0n ? -value : value).toString().padStart(3, '0');
+  const text = `${digits.slice(0, -2)}.${digits.slice(-2)}`;
+  return value < 0n ? `-${text}` : text;
+}
 
 /** The user's cash and holdings, valued with the inventory service's prices (SPEC §4 Portfolio). */
 @Injectable()

@@ -165,6 +165,22 @@ export class OrderSettlementService {
     return { statusCode: 201, body: present(tx, current), replayed: true };
   }
 
+  /**
+   * A business rejection first reads the order record again: the order and the balance (or
+   * holding) are read in parallel, so a twin may see the money already taken by the winner of its
+   * own order id while its order read came before that write; it replays the winner, not 422.
+   */
+  private async rejectUnlessReplayed(
+    command: OrderContext & { orderId: string },
+    hash: string,
+    error: Error,
+  ): Promise<Decision<OrderResult>> {
+    const record = await this.orders.findOrder(command.userId, command.orderId);
+    const replay = await this.replayOrder(command.userId, record, hash, null);
+    if (replay) return { done: replay };
+    throw error;
+  }
+
   private placeHold(command: HoldCommand): Promise<OrderResult> {
     const hash = requestHash(['order.hold', command.userId, command.amountCents]);
     return this.loop<OrderResult>('hold', command, async () => {
@@ -175,7 +191,9 @@ export class OrderSettlementService {
       const replay = await this.replayOrder(command.userId, record, hash, balance);
       if (replay) return { done: replay };
       if (!balance) throw new BalanceNotFoundError();
-      if (availableCents(balance) < command.amountCents) throw new InsufficientFundsError();
+      if (availableCents(balance) < command.amountCents) {
+        return this.rejectUnlessReplayed(command, hash, new InsufficientFundsError());
+      }
       const now = new Date();
       const at = now.toISOString();
       const transaction: LedgerTransaction = {
@@ -301,7 +319,7 @@ export class OrderSettlementService {
       if (replay) return { done: replay };
       if (!balance) throw new BalanceNotFoundError();
       if ((holding?.quantityUnits ?? 0) < command.quantityUnits) {
-        throw new InsufficientHoldingsError();
+        return this.rejectUnlessReplayed(command, hash, new InsufficientHoldingsError());
       }
       const at = new Date().toISOString();
       const balanceAfter = this.next(balance, command.proceedsCents, 0, at);

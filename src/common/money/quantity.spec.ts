@@ -9,6 +9,10 @@ describe('asset quantities', () => {
     [0.3, 30_000_000],
     [2, 200_000_000],
     ['12.34567891', 1_234_567_891],
+    // JSON numbers below 1e-6 have an exponent as their shortest form ("1e-8"), yet 8 places.
+    [0.00000001, 1],
+    [0.0000005, 50],
+    [0.00000123, 123],
   ])('parses %p exactly into %p units', (input, units) => {
     expect(parseQuantity(input)).toEqual({ ok: true, units });
   });
@@ -17,6 +21,8 @@ describe('asset quantities', () => {
     ['0.000000001', 'decimal'],
     ['1e2', 'decimal'],
     [1e-9, 'decimal'],
+    [1.5e-8, 'decimal'],
+    [-1e-8, 'decimal'],
     ['-1', 'decimal'],
     ['', 'decimal'],
     [' 1', 'decimal'],

@@ -24,7 +24,11 @@ function decimalText(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' && Number.isFinite(value)) {
     const text = String(value);
-    return /e/i.test(text) ? undefined : text;
+    if (!/e/i.test(text)) return text;
+    // Below 1e-6 the shortest form has an exponent ("1e-8"); it has at most 8 places exactly
+    // when its 8-place form reads back as the same number.
+    const fixed = value.toFixed(QUANTITY_DECIMALS);
+    return Math.abs(value) < 1 && Number(fixed) === value ? fixed : undefined;
   }
   return undefined;
 }

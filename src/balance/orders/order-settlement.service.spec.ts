@@ -1,0 +1,127 @@
+import { createHash } from 'node:crypto';
+import { Counter } from 'prom-client';
+import type { Logger } from '../../common/logging/logger';
+import type { Balance, LedgerTransaction } from '../domain/ledger';
+import type { BalanceRepository } from '../persistence/balance.repository';
+import type {
+  Holding,
+  OrderLedgerRepository,
+  OrderRecord,
+} from '../persistence/order-ledger.repository';
+import { OrderSettlementService } from './order-settlement.service';
+
+/**
+ * A twin of a hold or sell (same order_id, same body) reads the balance / holding and the order
+ * record in parallel. When the winner commits between those two reads, the twin sees the order as
+ * unused but the money / asset as already taken: it must still replay the winner, not answer 422.
+ */
+describe('OrderSettlementService: a twin that reads between the winner’s effects', () => {
+  const userId = '6f1c1c1e-0000-4000-8000-000000000002';
+  const at = '2026-01-01T00:00:00.000Z';
+  const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+  const counter = () =>
+    new Counter({
+      name: `review_ops_${Math.random().toString(36).slice(2)}`,
+      help: 'h',
+      labelNames: ['operation', 'result'],
+      registers: [],
+    });
+
+  /** The store as the twin sees it: the winner has committed, except that the first order read missed it. */
+  function twinView(
+    winner: LedgerTransaction,
+    hashParts: readonly unknown[],
+    balance: Balance,
+    holding: Holding | null,
+  ) {
+    let orderReads = 0;
+    const record: OrderRecord = {
+      orderId: winner.referenceId ?? '',
+      requestHash: createHash('sha256').update(JSON.stringify(hashParts)).digest('hex'),
+      transactionId: winner.transactionId,
+    };
+    const balances = {
+      getBalance: () => Promise.resolve(balance),
+    } as unknown as BalanceRepository;
+    const orders = {
+      findOrder: () => Promise.resolve(orderReads++ === 0 ? null : record),
+      getTransaction: () => Promise.resolve(winner),
+      getHolding: () => Promise.resolve(holding),
+      applyOrderWrite: () => Promise.reject(new Error('the twin must not write')),
+    } as unknown as OrderLedgerRepository;
+    return { balances, orders };
+  }
+
+  it('hold: available already taken by the winner → 201 replay of the winner', async () => {
+    const winner: LedgerTransaction = {
+      transactionId: '01JJ0000000000000000000001',
+      userId,
+      type: 'order_payment',
+      amountCents: -700,
+      status: 'pending',
+      description: 'Hold for order o-1',
+      referenceId: 'o-1',
+      balanceAfterCents: 1000,
+      createdAt: at,
+      updatedAt: at,
+      hold: { cents: 700, expiresAt: at },
+    };
+    const balance: Balance = {
+      userId,
+      currentCents: 1000,
+      heldCents: 700,
+      version: 2,
+      updatedAt: at,
+    };
+    const { balances, orders } = twinView(winner, ['order.hold', userId, 700], balance, null);
+    const service = new OrderSettlementService(balances, orders, counter(), logger);
+    const result = await service.hold({
+      userId,
+      orderId: 'o-1',
+      amountCents: 700,
+      expiresInSeconds: 900,
+    });
+    expect(result).toMatchObject({ statusCode: 201, replayed: true });
+    expect(result.body.transaction.transaction_id).toBe(winner.transactionId);
+  });
+
+  it('sell: holding already taken by the winner → 201 replay of the winner', async () => {
+    const winner: LedgerTransaction = {
+      transactionId: '01JJ0000000000000000000002',
+      userId,
+      type: 'order_sale',
+      amountCents: 300,
+      status: 'completed',
+      description: 'Sale',
+      referenceId: 'o-2',
+      balanceAfterCents: 1300,
+      createdAt: at,
+      updatedAt: at,
+      asset: { assetId: 'ADA', quantityUnits: -200_000_000 },
+    };
+    const balance: Balance = {
+      userId,
+      currentCents: 1300,
+      heldCents: 0,
+      version: 3,
+      updatedAt: at,
+    };
+    const holding: Holding = { userId, assetId: 'ADA', quantityUnits: 0, updatedAt: at };
+    const { balances, orders } = twinView(
+      winner,
+      ['order.sell', userId, 'ADA', 200_000_000, 300],
+      balance,
+      holding,
+    );
+    const service = new OrderSettlementService(balances, orders, counter(), logger);
+    const result = await service.sell({
+      userId,
+      orderId: 'o-2',
+      assetId: 'ADA',
+      quantityUnits: 200_000_000,
+      proceedsCents: 300,
+    });
+    expect(result).toMatchObject({ statusCode: 201, replayed: true });
+    expect(result.body.transaction.transaction_id).toBe(winner.transactionId);
+  });
+});
