@@ -347,39 +347,44 @@ describe('proof: the ledger behaves like its model under generated command seque
     let commandsRun = 0;
     const ran = new Map<string, number>();
     await fc.assert(
-      fc.asyncProperty(fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }), async (cmds) => {
-        const user = await createCustomer(t.http);
-        // Start funded, so that holds, completions and sells are reached, not only refusals.
-        const funding = await api.post('/balance/deposit', user.accessToken, { amount: '2000.00' });
-        expect(funding.status).toBe(201);
-        const model: Model = {
-          currentCents: 200_000,
-          heldCents: 0,
-          pending: [],
-          resolved: [],
-          holdings: new Map(),
-          history: [],
-          keys: new Map(),
-          orders: new Map(),
-          seq: 0,
-        };
-        const real: Real = { api, userId: user.userId, token: user.accessToken, service };
-        model.history.push({
-          id: funding.body.transaction_id,
-          type: 'deposit',
-          amountCents: 200_000,
-          status: 'completed',
-        });
-        await fc.asyncModelRun(() => ({ model, real }), cmds);
-        for (const cmd of cmds) {
-          const name = cmd.toString().replace(/\(.*$/, '');
-          ran.set(name, (ran.get(name) ?? 0) + 1);
-          commandsRun++;
-        }
-        await expectState(model, real);
-        const report = await api.get(`/internal/users/${user.userId}/reconcile`, admin);
-        expect(report.body).toMatchObject({ ok: true, mismatches: [] });
-      }),
+      fc.asyncProperty(
+        fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }),
+        async (cmds) => {
+          const user = await createCustomer(t.http);
+          // Start funded, so that holds, completions and sells are reached, not only refusals.
+          const funding = await api.post('/balance/deposit', user.accessToken, {
+            amount: '2000.00',
+          });
+          expect(funding.status).toBe(201);
+          const model: Model = {
+            currentCents: 200_000,
+            heldCents: 0,
+            pending: [],
+            resolved: [],
+            holdings: new Map(),
+            history: [],
+            keys: new Map(),
+            orders: new Map(),
+            seq: 0,
+          };
+          const real: Real = { api, userId: user.userId, token: user.accessToken, service };
+          model.history.push({
+            id: funding.body.transaction_id,
+            type: 'deposit',
+            amountCents: 200_000,
+            status: 'completed',
+          });
+          await fc.asyncModelRun(() => ({ model, real }), cmds);
+          for (const cmd of cmds) {
+            const name = cmd.toString().replace(/\(.*$/, '');
+            ran.set(name, (ran.get(name) ?? 0) + 1);
+            commandsRun++;
+          }
+          await expectState(model, real);
+          const report = await api.get(`/internal/users/${user.userId}/reconcile`, admin);
+          expect(report.body).toMatchObject({ ok: true, mismatches: [] });
+        },
+      ),
       { numRuns: RUNS, seed: SEED },
     );
     console.log(
