@@ -125,3 +125,69 @@ describe('OrderSettlementService: a twin that reads between the winner’s effec
     expect(result.body.transaction.transaction_id).toBe(winner.transactionId);
   });
 });
+
+describe('OrderSettlementService.releaseExpired: one bad entry never blocks the others', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+  const user = (n: number) => `6f1c1c1e-0000-4000-8000-00000000001${n}`;
+  const hold = (n: number): LedgerTransaction => ({
+    transactionId: `01JJ000000000000000000000${n}`,
+    userId: user(n),
+    type: 'order_payment',
+    amountCents: -100,
+    status: 'pending',
+    description: null,
+    referenceId: `o-${n}`,
+    balanceAfterCents: 1000,
+    createdAt: at,
+    updatedAt: at,
+    hold: { cents: 100, expiresAt: at },
+  });
+
+  it('forgets stale index entries, skips a hold it cannot release, and releases the rest', async () => {
+    // 1: the transaction is gone (stale entry); 2: no balance (cannot release); 3: releasable.
+    const entries = [1, 2, 3].map((n) => ({
+      userId: user(n),
+      transactionId: hold(n).transactionId,
+      expiresAt: at,
+    }));
+    const forgotten: string[] = [];
+    const written: string[] = [];
+    const orders = {
+      listExpiredHolds: () => Promise.resolve(entries),
+      getTransaction: (_u: string, id: string) =>
+        Promise.resolve(
+          id === hold(1).transactionId
+            ? null
+            : ([hold(2), hold(3)].find((h) => h.transactionId === id) ?? null),
+        ),
+      forgetExpiredHold: (e: { transactionId: string }) => {
+        forgotten.push(e.transactionId);
+        return Promise.resolve();
+      },
+      applyOrderWrite: (w: { transaction: LedgerTransaction }) => {
+        written.push(w.transaction.transactionId);
+        return Promise.resolve('applied');
+      },
+    } as unknown as OrderLedgerRepository;
+    const balances = {
+      getBalance: (u: string) =>
+        Promise.resolve(
+          u === user(2)
+            ? null
+            : { userId: u, currentCents: 1000, heldCents: 100, version: 1, updatedAt: at },
+        ),
+    } as unknown as BalanceRepository;
+    const counter = new Counter({
+      name: 'release_ops_test',
+      help: 'h',
+      labelNames: ['operation', 'result'],
+      registers: [],
+    });
+    const service = new OrderSettlementService(balances, orders, counter, logger);
+    const summary = await service.releaseExpired(new Date('2026-01-02T00:00:00.000Z'));
+    expect(summary).toEqual({ examined: 3, released: 1 });
+    expect(forgotten).toEqual([hold(1).transactionId]);
+    expect(written).toEqual([hold(3).transactionId]);
+  });
+});

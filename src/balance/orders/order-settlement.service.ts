@@ -122,11 +122,20 @@ export class OrderSettlementService {
     for (const hold of expired) {
       const result = await this.counted('release_expired', () =>
         this.resolve('release', { userId: hold.userId, transactionId: hold.transactionId }, now),
-      ).catch((err: unknown) => {
+      ).catch(async (err: unknown) => {
+        // Resolved meanwhile (or the index entry is stale): drop the entry, it has nothing to do.
         if (err instanceof TransactionNotPendingError || err instanceof TransactionNotFoundError) {
+          await this.orders.forgetExpiredHold(hold);
           return null;
         }
-        throw err;
+        // The store is down: stop the batch. Anything else stays for the next run, and one bad
+        // hold never blocks the others.
+        if (!(err instanceof AppError) || err.status === 503) throw err;
+        this.logger.warn(
+          { user_id: hold.userId, transaction_id: hold.transactionId, code: err.code },
+          'expired hold not released',
+        );
+        return null;
       });
       if (result) released++;
     }

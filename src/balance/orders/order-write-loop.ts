@@ -1,7 +1,12 @@
 import { ServiceUnavailableError } from '../../common/errors';
 import type { Logger } from '../../common/logging/logger';
 import { BalanceBusyError, MovementOutcomeUnknownError } from '../domain/balance.errors';
-import { MAX_ATTEMPTS, SETTLE_BUDGET_MS, SETTLE_RESENDS } from '../money-movement.service';
+import {
+  MAX_ATTEMPTS,
+  MOVEMENT_DEADLINE_MS,
+  SETTLE_BUDGET_MS,
+  SETTLE_RESENDS,
+} from '../money-movement.service';
 import type {
   OrderLedgerRepository,
   OrderWrite,
@@ -36,8 +41,11 @@ export async function runOrderWrite<R>(
   decide: (attempt: number) => Promise<Decision<R>>,
   finish: (outcome: SettledOutcome, write: OrderWrite) => R,
 ): Promise<R> {
+  const deadline = Date.now() + MOVEMENT_DEADLINE_MS;
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     if (attempt > 0) await backoff(attempt);
+    // No new write is planned past the request's deadline (every earlier one was settled).
+    if (attempt > 0 && Date.now() >= deadline) break;
     const decision = await decide(attempt);
     if ('done' in decision) return decision.done;
     const { write } = decision;
@@ -57,7 +65,7 @@ export async function runOrderWrite<R>(
   }
   logger.warn(
     { user_id: context.userId, operation: context.operation, request_id: context.requestId },
-    'balance busy: optimistic retries exhausted',
+    'balance busy: optimistic retries or the request deadline ran out',
   );
   throw new BalanceBusyError();
 }

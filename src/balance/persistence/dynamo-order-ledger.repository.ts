@@ -1,5 +1,6 @@
 import type { NativeAttributeValue } from '@aws-sdk/lib-dynamodb';
 import {
+  DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
@@ -8,7 +9,7 @@ import {
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
-import { HOLD_EXPIRY_SHARDS, keys, SK_PREFIX } from '../../database/keys';
+import { HOLD_EXPIRY_SHARDS, holdExpiryShard, keys, SK_PREFIX } from '../../database/keys';
 import type { LedgerTransaction } from '../domain/ledger';
 import { guarded, storeError } from './dynamo-errors';
 import { toTransaction, TransactionItem } from './ledger.items';
@@ -115,6 +116,16 @@ export class DynamoOrderLedgerRepository extends OrderLedgerRepository {
       keys.transaction(write.transaction.userId, write.transaction.transactionId),
     );
     return tx?.resolution_token === write.token ? 'applied' : 'not_pending';
+  }
+
+  async forgetExpiredHold(hold: ExpiredHold): Promise<void> {
+    const key = keys.holdExpiry(
+      holdExpiryShard(hold.transactionId),
+      hold.expiresAt,
+      hold.userId,
+      hold.transactionId,
+    );
+    await guarded(() => this.db.send(new DeleteCommand({ TableName: this.table, Key: key })));
   }
 
   async listExpiredHolds(now: Date, limit: number): Promise<ExpiredHold[]> {

@@ -84,4 +84,7 @@ export abstract class OrderLedgerRepository {
 
   /** Unresolved holds whose expiry is at or before `now`, oldest first, at most `limit`. */
   abstract listExpiredHolds(now: Date, limit: number): Promise<ExpiredHold[]>;
+
+  /** Removes an expiry-index entry whose hold is already resolved (or gone). */
+  abstract forgetExpiredHold(hold: ExpiredHold): Promise<void>;
 }
