@@ -1,0 +1,1 @@
+export { Clock, systemClock } from './clock';
