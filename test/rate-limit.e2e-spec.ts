@@ -53,6 +53,10 @@ describe('rate limits (e2e, in-memory store)', () => {
     });
 
     it('ignores a spoofed X-Forwarded-For: the limit is not reset', async () => {
+      // Use up this client's auth budget (whatever an earlier test left of it).
+      let last = await login(t);
+      for (let i = 0; i < 3 && last.status !== 429; i++) last = await login(t);
+      expectRateLimited(last);
       for (const ip of ['203.0.113.1', '203.0.113.2', '10.0.0.1, 203.0.113.3']) {
         expectRateLimited(await login(t, ip));
       }
