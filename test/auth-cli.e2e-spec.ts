@@ -2,6 +2,7 @@ import request from 'supertest';
 import { runCli } from './utils/cli';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, loginUser, strongPassword, uniqueUsername } from './utils/users';
+import { jwtClaims } from './utils/jwt';
 
 const TOKEN_CLI = 'src/cli/service-token.ts';
 const ADMIN_CLI = 'src/cli/create-admin.ts';
@@ -30,7 +31,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
     });
     expect(run.code).toBe(0);
     const token = run.stdout.trim().split('\n').pop()!;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    const claims = jwtClaims(token);
     expect(claims).toMatchObject({ role: 'service', type: 'access', sub: 'service:order-service' });
     expect(claims.exp - claims.iat).toBe(30 * 86400);
     const customer = await createCustomer(t.http);

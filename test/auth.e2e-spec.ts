@@ -1,17 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { PasswordHasher } from '../src/auth/password/password-hasher';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { loginUser, registerUser, strongPassword, uniqueUsername } from './utils/users';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, code });
-  expect(res.body.request_id).toBe(res.headers['x-request-id']);
-}
 
 /** Every secret this file sends; none may appear in the captured logs. */
 const secrets = new Set<string>();

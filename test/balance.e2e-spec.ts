@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { Api, listen, runPool } from './utils/ledger-http';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer, createServiceToken } from './utils/users';
 
 const MONEY = /^-?\d+\.\d{2}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const PROBLEM = /^application\/problem\+json/;
 
 interface Customer {
   userId: string;
@@ -62,8 +62,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
 
     it("refuses another customer's balance with 403 and lets an admin read it", async () => {
       const denied = await api.get(`/users/${alice.userId}/balance`, bob.accessToken);
-      expect(denied.status).toBe(403);
-      expect(denied.headers.get('content-type')).toMatch(PROBLEM);
+      expectProblem(denied, 403, 'forbidden');
       expect((await api.get(`/users/${alice.userId}/balance`, admin)).status).toBe(200);
     });
 
@@ -137,9 +136,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
       const tooMuch = await api.post('/users/me/balance/withdraw', c.accessToken, {
         amount: '100.01',
       });
-      expect(tooMuch.status).toBe(422);
-      expect(tooMuch.body.code).toBe('insufficient_funds');
-      expect(tooMuch.headers.get('content-type')).toMatch(PROBLEM);
+      expectProblem(tooMuch, 422, 'insufficient_funds');
       expect((await api.get('/balance', c.accessToken)).body.current_balance).toBe('100.00');
     });
 
@@ -185,9 +182,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
             token: c.accessToken,
             rawBody: raw,
           });
-          expect(res.status).toBe(422);
-          expect(res.headers.get('content-type')).toMatch(PROBLEM);
-          expect(res.body.code).toBe('validation_failed');
+          expectProblem(res, 422, 'validation_failed');
           expect(res.body.errors).toEqual([
             { field: 'amount', message: expect.stringMatching(/^amount /) },
           ]);

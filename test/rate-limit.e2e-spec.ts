@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createCustomer } from './utils/users';
+import { expectProblem } from './utils/problems';
 
 const login = (t: TestApp, xff?: string) => {
   const call = request(t.http).post('/auth/login');
@@ -9,9 +10,7 @@ const login = (t: TestApp, xff?: string) => {
 };
 
 function expectRateLimited(res: request.Response): void {
-  expect(res.status).toBe(429);
-  expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-  expect(res.body).toMatchObject({ status: 429, code: 'rate_limited' });
+  expectProblem(res, 429, 'rate_limited');
   const retryAfter = Number(res.headers['retry-after']);
   expect(retryAfter).toBeGreaterThanOrEqual(1);
   expect(retryAfter).toBeLessThanOrEqual(60);
