@@ -114,8 +114,8 @@ describe('auth: tokens and sessions (e2e)', () => {
       await profile(c.accessToken).expect(401);
       const audit = t.logs.lines
         .map((l) => JSON.parse(l))
-        .find((e) => e.event === 'auth.refresh_reuse');
-      expect(audit).toMatchObject({ result: 'detected', user_id: c.userId });
+        .find((e) => e.event === 'auth.refresh_reuse' && e.user_id === c.userId);
+      expect(audit).toMatchObject({ result: 'detected' });
     });
 
     it('refuses a forged secret for a real user and session (401) without ending the session', async () => {

@@ -91,6 +91,8 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
   it('labels HTTP metrics with route templates, never raw paths', async () => {
     await request(t.http).get('/does/not/exist/123').expect(404);
     await request(t.http).get('/health').expect(200);
+    // Readiness calls DescribeTable, which the DynamoDB operation histogram must count.
+    await request(t.http).get('/health/ready').expect(200);
     const res = await request(t.http).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).not.toContain('/does/not/exist/123');
