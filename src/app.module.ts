@@ -6,6 +6,7 @@ import { BalanceModule } from './balance/balance.module';
 import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { OwnershipGuard } from './common/guards/ownership.guard';
 import { RolesGuard } from './common/guards/roles.guard';
+import { Clock, CLOCK } from './common/clock';
 import { LOGGER, Logger } from './common/logging/logger';
 import { ClientRateLimitGuard, RateLimitModule, UserRateLimitGuard } from './common/rate-limit';
 import { AppConfig, ConfigModule } from './config';
@@ -17,12 +18,12 @@ import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig, logger: Logger): DynamicModule {
+  static forRoot(config: AppConfig, logger: Logger, clock: Clock): DynamicModule {
     return {
       module: AppModule,
       imports: [
         ConfigModule.forRoot(config),
-        LoggerModule.forRoot(logger),
+        RuntimeModule.forRoot(logger, clock),
         MetricsModule,
         DatabaseModule,
         RateLimitModule,
@@ -45,14 +46,20 @@ export class AppModule {
   }
 }
 
+/** Process-wide providers every module may inject: the logger and the clock. */
 @Module({})
-class LoggerModule {
-  static forRoot(logger: Logger): DynamicModule {
+class RuntimeModule {
+  static forRoot(logger: Logger, clock: Clock): DynamicModule {
     return {
-      module: LoggerModule,
+      module: RuntimeModule,
       global: true,
-      providers: [{ provide: LOGGER, useValue: logger }],
-      exports: [LOGGER],
+      providers: [
+        { provide: LOGGER, useValue: logger },
+        { provide: Clock, useValue: clock },
+        // The same time as a plain function, for adapters that take `@Inject(CLOCK) nowMs`.
+        { provide: CLOCK, useValue: () => clock.now() },
+      ],
+      exports: [LOGGER, Clock, CLOCK],
     };
   }
 }

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
+import { Clock, systemClock } from './common/clock';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { requestIdFrom } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation.pipe';
@@ -17,6 +18,8 @@ export const BODY_LIMIT_BYTES = 100 * 1024;
 
 export interface CreateAppOptions {
   logger?: Logger;
+  /** The calendar the daily limits follow (default: the system clock); tests pass their own. */
+  clock?: Clock;
 }
 
 const CONTENT_SECURITY_POLICY = {
@@ -80,7 +83,7 @@ export async function createApp(
     return503OnClosing: true,
   });
   const app = await NestFactory.create<NestFastifyApplication>(
-    AppModule.forRoot(config, logger),
+    AppModule.forRoot(config, logger, options.clock ?? systemClock),
     adapter,
     { logger: new NestPinoLogger(logger), abortOnError: false, bodyParser: false },
   );

@@ -47,8 +47,11 @@ async function bootstrap(): Promise<void> {
   const app = await createApp(config, { logger });
   if (emulator) app.get(EmbeddedDatabase).register(emulator);
   await app.listen({ port: config.port, host: '0.0.0.0' });
-  const base = `http://localhost:${config.port}`;
-  logger.info({ port: config.port }, `user-service listening on ${base}`);
+  // The bound port, which differs from config.port when that is 0 (any free port).
+  const address = app.getHttpServer().address();
+  const port = address && typeof address === 'object' ? address.port : config.port;
+  const base = `http://localhost:${port}`;
+  logger.info({ port }, `user-service listening on ${base}`);
   if (config.docsEnabled) console.log(`API docs: ${base}/docs   Health: ${base}/health`);
   else console.log(`Health: ${base}/health`);
 }

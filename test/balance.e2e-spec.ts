@@ -1,11 +1,11 @@
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import { Api, listen, runPool } from './utils/ledger-http';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer, createServiceToken } from './utils/users';
 
 const MONEY = /^-?\d+\.\d{2}$/;
 const ISO = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
-const PROBLEM = /^application\/problem\+json/;
 
 interface Customer {
   userId: string;
@@ -62,8 +62,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
 
     it("refuses another customer's balance with 403 and lets an admin read it", async () => {
       const denied = await api.get(`/users/${alice.userId}/balance`, bob.accessToken);
-      expect(denied.status).toBe(403);
-      expect(denied.headers.get('content-type')).toMatch(PROBLEM);
+      expectProblem(denied, 403, 'forbidden');
       expect((await api.get(`/users/${alice.userId}/balance`, admin)).status).toBe(200);
     });
 
@@ -139,9 +138,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
       const tooMuch = await api.post('/users/me/balance/withdraw', c.accessToken, {
         amount: '100.01',
       });
-      expect(tooMuch.status).toBe(422);
-      expect(tooMuch.body.code).toBe('insufficient_funds');
-      expect(tooMuch.headers.get('content-type')).toMatch(PROBLEM);
+      expectProblem(tooMuch, 422, 'insufficient_funds');
       expect((await api.get('/balance', c.accessToken)).body.current_balance).toBe('100.00');
     });
 
@@ -187,9 +184,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
             token: c.accessToken,
             rawBody: raw,
           });
-          expect(res.status).toBe(422);
-          expect(res.headers.get('content-type')).toMatch(PROBLEM);
-          expect(res.body.code).toBe('validation_failed');
+          expectProblem(res, 422, 'validation_failed');
           expect(res.body.errors).toEqual([
             { field: 'amount', message: expect.stringMatching(/^amount /) },
           ]);
@@ -246,28 +241,49 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
   });
 
   describe('daily limits (10,000.00 deposits, 5,000.00 withdrawals per UTC day)', () => {
+    // The app's clock is the test's: the UTC day never changes under a test, whenever it runs.
+    let now = Date.parse('2026-03-04T12:00:00.000Z');
+    let limits: TestApp;
+    let limitsApi: Api;
+    beforeAll(async () => {
+      limits = await startTestApp('balance_limits', {}, undefined, { clock: { now: () => now } });
+      limitsApi = await listen(limits);
+    });
+    afterAll(async () => {
+      await limits.close();
+    });
+    beforeEach(() => {
+      now = Date.parse('2026-03-04T12:00:00.000Z');
+    });
+
     it('lets 10,000.00 of deposits through and rejects 0.01 more', async () => {
-      const c = await createCustomer(t.http);
+      const c = await createCustomer(limits.http);
       for (const amount of ['2500', '2500.00', 2500, '2499.99', '0.01']) {
-        expect((await api.post('/balance/deposit', c.accessToken, { amount })).status).toBe(201);
+        expect((await limitsApi.post('/balance/deposit', c.accessToken, { amount })).status).toBe(
+          201,
+        );
       }
-      const over = await api.post('/balance/deposit', c.accessToken, { amount: '0.01' });
+      const over = await limitsApi.post('/balance/deposit', c.accessToken, { amount: '0.01' });
       expect(over.status).toBe(422);
       expect(over.body.code).toBe('daily_limit_exceeded');
-      expect((await api.get('/balance', c.accessToken)).body.current_balance).toBe('10000.00');
-      // The withdrawal limit is separate.
-      expect((await api.post('/balance/withdraw', c.accessToken, { amount: '5000' })).status).toBe(
-        201,
+      expect((await limitsApi.get('/balance', c.accessToken)).body.current_balance).toBe(
+        '10000.00',
       );
-      const overWithdraw = await api.post('/balance/withdraw', c.accessToken, { amount: '0.01' });
+      // The withdrawal limit is separate.
+      expect(
+        (await limitsApi.post('/balance/withdraw', c.accessToken, { amount: '5000' })).status,
+      ).toBe(201);
+      const overWithdraw = await limitsApi.post('/balance/withdraw', c.accessToken, {
+        amount: '0.01',
+      });
       expect(overWithdraw.body.code).toBe('daily_limit_exceeded');
     });
 
     it('cannot be passed by parallel requests', async () => {
-      const c = await createCustomer(t.http);
+      const c = await createCustomer(limits.http);
       const deposits = await Promise.all(
         Array.from({ length: 30 }, () =>
-          api.post('/balance/deposit', c.accessToken, { amount: '500.00' }),
+          limitsApi.post('/balance/deposit', c.accessToken, { amount: '500.00' }),
         ),
       );
       expect(deposits.filter((r) => r.status === 201)).toHaveLength(20);
@@ -279,12 +295,32 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
 
       const withdrawals = await Promise.all(
         Array.from({ length: 15 }, () =>
-          api.post('/balance/withdraw', c.accessToken, { amount: 500 }),
+          limitsApi.post('/balance/withdraw', c.accessToken, { amount: 500 }),
         ),
       );
       expect(withdrawals.filter((r) => r.status === 201)).toHaveLength(10);
       expect(withdrawals.filter((r) => r.body.code === 'daily_limit_exceeded')).toHaveLength(5);
-      expect((await api.get('/balance', c.accessToken)).body.current_balance).toBe('5000.00');
+      expect((await limitsApi.get('/balance', c.accessToken)).body.current_balance).toBe('5000.00');
+    });
+
+    it('starts a new day at UTC midnight: the used limit does not carry over', async () => {
+      const c = await createCustomer(limits.http);
+      now = Date.parse('2026-03-04T23:59:59.999Z');
+      expect(
+        (await limitsApi.post('/balance/deposit', c.accessToken, { amount: '10000' })).status,
+      ).toBe(201);
+      const over = await limitsApi.post('/balance/deposit', c.accessToken, { amount: '0.01' });
+      expect(over.body.code).toBe('daily_limit_exceeded');
+      now = Date.parse('2026-03-05T00:00:00.000Z');
+      const next = await limitsApi.post('/balance/deposit', c.accessToken, { amount: '10000' });
+      expect(next.status).toBe(201);
+      expect(next.body.transaction.created_at).toBe('2026-03-05T00:00:00.000Z');
+      expect(
+        (await limitsApi.post('/balance/deposit', c.accessToken, { amount: '0.01' })).body.code,
+      ).toBe('daily_limit_exceeded');
+      expect((await limitsApi.get('/balance', c.accessToken)).body.current_balance).toBe(
+        '20000.00',
+      );
     });
   });
 
@@ -442,6 +478,9 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
 
   describe('reconciliation, metrics, audit and docs', () => {
     it('lets only an admin reconcile a user', async () => {
+      expect(
+        (await api.post('/balance/deposit', alice.accessToken, { amount: '1.00' })).status,
+      ).toBe(201);
       const ok = await api.get(`/internal/users/${alice.userId}/reconcile`, admin);
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ user_id: alice.userId, ok: true, mismatches: [] });
@@ -466,6 +505,9 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
         },
       );
       expect(res.status).toBe(201);
+      const broke = await createCustomer(t.http);
+      const refused = await api.post('/balance/withdraw', broke.accessToken, { amount: '1.00' });
+      expect(refused.body.code).toBe('insufficient_funds');
       const metrics = await api.call('GET', '/metrics');
       expect(metrics.text).toMatch(
         /balance_operations_total\{operation="deposit",result="success"\} \d+/,

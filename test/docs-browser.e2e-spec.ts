@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { findOnPath } from './utils/find-on-path';
 import { startTestApp, TestApp } from './utils/test-app';
 
 const run = promisify(execFile);
-const CHROMIUM = '/usr/bin/chromium';
+const CHROMIUM = findOnPath(['chromium', 'chromium-browser'], 'apt-get install -y chromium');
 
 /** Loads a page in headless Chromium with every non-loopback host unresolvable; returns the DOM. */
 async function renderOffline(url: string): Promise<string> {

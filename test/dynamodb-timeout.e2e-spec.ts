@@ -11,6 +11,7 @@ import { DynamoBalanceRepository } from '../src/balance/persistence/dynamo-balan
 import { LedgerStoreUnavailableError } from '../src/balance/persistence/dynamo-errors';
 import { createDynamoDbClient } from '../src/database/dynamodb.client';
 import { startTestApp, testConfig, TestApp, uniqueTableName } from './utils/test-app';
+import { expectProblem } from './utils/problems';
 
 /** Generous bound for one request: the SDK gives up after 3 sends of at most ~3 s each. */
 const BOUND_MS = 15_000;
@@ -51,9 +52,7 @@ describe('DynamoDB that accepts connections and never answers', () => {
   });
 
   function expectUnavailable(res: request.Response): void {
-    expect(res.status).toBe(503);
-    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(res.body).toMatchObject({ status: 503, code: 'service_unavailable' });
+    expectProblem(res, 503, 'service_unavailable');
     expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
     expect(res.text).not.toMatch(/TimeoutError|Exception|stack/);
   }

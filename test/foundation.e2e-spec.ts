@@ -1,23 +1,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import request from 'supertest';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
-
-const PROBLEM = /^application\/problem\+json/;
-
-/** Asserts the RFC 9457 shape and that nothing internal leaks. */
-function expectProblem(res: request.Response, status: number, code: string): void {
-  expect(res.status).toBe(status);
-  expect(res.headers['content-type']).toMatch(PROBLEM);
-  expect(res.body).toMatchObject({
-    status,
-    code,
-    type: expect.any(String),
-    title: expect.any(String),
-  });
-  expect(typeof res.body.detail).toBe('string');
-  expect(res.body.request_id).toBe(res.headers['x-request-id']);
-  expect(res.text).not.toMatch(/stack|Exception|Error:|at \w+ \(|node_modules|FST_/);
-}
 
 describe('foundation (app wiring against DynamoDB Local)', () => {
   let t: TestApp;
@@ -107,6 +91,8 @@ describe('foundation (app wiring against DynamoDB Local)', () => {
   it('labels HTTP metrics with route templates, never raw paths', async () => {
     await request(t.http).get('/does/not/exist/123').expect(404);
     await request(t.http).get('/health').expect(200);
+    // Readiness calls DescribeTable, which the DynamoDB operation histogram must count.
+    await request(t.http).get('/health/ready').expect(200);
     const res = await request(t.http).get('/metrics').expect(200);
     expect(res.headers['content-type']).toMatch(/^text\/plain/);
     expect(res.text).not.toContain('/does/not/exist/123');

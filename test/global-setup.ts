@@ -1,7 +1,8 @@
 /**
  * Jest globalSetup (runs once, in the parent process): starts an in-memory DynamoDB Local on a free
  * port and exposes it as TEST_DYNAMODB_ENDPOINT, which the test workers inherit. If
- * TEST_DYNAMODB_ENDPOINT is already set, that DynamoDB is used and nothing is started.
+ * TEST_DYNAMODB_ENDPOINT is already set, that DynamoDB is used and nothing is started — only if it is on
+ * a loopback address. Also starts this run's log audit (a directory of its own, see run-audit.ts).
  */
 import * as path from 'node:path';
 import {
@@ -11,13 +12,16 @@ import {
   type DynamoDbLocalHandle,
 } from '../src/database/local/dynamodb-local';
 
-import { resetRunAudit } from './utils/run-audit';
+import { startRunAudit } from './utils/run-audit';
+import { assertLoopbackEndpoint } from './utils/test-guard';
 
 export const HANDLE_KEY = '__userServiceDynamoDbLocal';
 
 export default async function globalSetup(): Promise<void> {
-  resetRunAudit();
-  if (process.env.TEST_DYNAMODB_ENDPOINT) {
+  const preset = process.env.TEST_DYNAMODB_ENDPOINT;
+  if (preset) assertLoopbackEndpoint(preset, 'TEST_DYNAMODB_ENDPOINT');
+  startRunAudit();
+  if (preset) {
     console.log(`\nUsing DynamoDB at TEST_DYNAMODB_ENDPOINT=${process.env.TEST_DYNAMODB_ENDPOINT}`);
     return;
   }

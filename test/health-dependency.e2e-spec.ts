@@ -1,6 +1,7 @@
 import request from 'supertest';
 import { DynamoDbLocalHandle, startDynamoDbLocal } from '../src/database/local/dynamodb-local';
 import { startTestApp, TestApp } from './utils/test-app';
+import { expectProblem } from './utils/problems';
 
 /** Readiness follows DynamoDB: its own emulator, killed and restarted on the same port. */
 describe('health when DynamoDB goes away', () => {
@@ -22,9 +23,7 @@ describe('health when DynamoDB goes away', () => {
     await db.stop();
 
     const down = await request(t.http).get('/health/detailed').timeout(2000);
-    expect(down.status).toBe(503);
-    expect(down.headers['content-type']).toMatch(/^application\/problem\+json/);
-    expect(down.body.code).toBe('service_unavailable');
+    expectProblem(down, 503, 'service_unavailable');
     expect(down.body.detail).toContain('dynamodb');
     await request(t.http).get('/health/ready').timeout(2000).expect(503);
     await request(t.http).get('/health/live').expect(200);

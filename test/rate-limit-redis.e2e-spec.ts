@@ -108,11 +108,23 @@ describe('rate limits shared through Redis (e2e, two app instances)', () => {
   });
 
   it('keeps serving (fail open, no 500, no hang) when Redis goes away', async () => {
-    await stopRedis(redis);
-    const started = Date.now();
-    const res = await request(one.http).get('/users/me/profile');
-    expect(res.status).toBe(401);
-    expect(Date.now() - started).toBeLessThan(3000);
-    expect(one.logs.text).toContain('rate-limit storage failed; request allowed');
+    // A Redis and an app of its own: stopping it takes nothing from the other test.
+    const own = await startRedis();
+    const t = await startTestApp('rl_redis_down', {
+      RATE_LIMIT_ENABLED: 'true',
+      REDIS_URL: own.url,
+    });
+    try {
+      await stopRedis(own);
+      // No wall-clock bound: a hang fails the test by its timeout; the answer and the log line show
+      // the limiter gave up on Redis and let the request through.
+      const res = await request(t.http).get('/users/me/profile');
+      expect(res.status).toBe(401);
+      expect(res.body.code).not.toBe('rate_limited');
+      expect(t.logs.text).toContain('rate-limit storage failed; request allowed');
+    } finally {
+      await t.close();
+      await stopRedis(own);
+    }
   });
 });

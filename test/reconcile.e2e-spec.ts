@@ -1,45 +1,17 @@
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { runCli } from './utils/cli';
 import { Api, listen } from './utils/ledger-http';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer } from './utils/users';
 
-const REPO = join(__dirname, '..');
-
 /** Runs the reconcile CLI as `npm run reconcile` does (transpiled on the fly instead of built). */
-function runCli(
-  t: TestApp,
-  args: string[],
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '-r',
-        'ts-node/register/transpile-only',
-        join(REPO, 'src/balance/reconcile/reconcile.cli.ts'),
-        ...args,
-      ],
-      {
-        cwd: REPO,
-        env: {
-          PATH: process.env.PATH ?? '',
-          NODE_ENV: 'test',
-          DYNAMODB_ENDPOINT: t.config.dynamodb.endpoint!,
-          DYNAMODB_TABLE_NAME: t.config.dynamodb.tableName,
-          JWT_SECRET_KEY: t.config.jwt.secret,
-        },
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+const reconcileCli = (t: TestApp, args: string[]) =>
+  runCli('src/balance/reconcile/reconcile.cli.ts', args, {
+    NODE_ENV: 'test',
+    DYNAMODB_ENDPOINT: t.config.dynamodb.endpoint!,
+    DYNAMODB_TABLE_NAME: t.config.dynamodb.tableName,
+    JWT_SECRET_KEY: t.config.jwt.secret,
   });
-}
 
 describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
   let t: TestApp;
@@ -66,7 +38,7 @@ describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
       );
     }
 
-    const clean = await runCli(t, []);
+    const clean = await reconcileCli(t, []);
     expect(clean.stderr).not.toMatch(/reconcile:/);
     expect(clean.code).toBe(0);
     const summary = JSON.parse(clean.stdout);
@@ -83,7 +55,7 @@ describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
       }),
     );
 
-    const dirty = await runCli(t, []);
+    const dirty = await reconcileCli(t, []);
     expect(dirty.code).toBe(1);
     const report = JSON.parse(dirty.stdout);
     expect(report.ok).toBe(false);
@@ -101,16 +73,16 @@ describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
       }),
     ]);
 
-    const one = await runCli(t, ['--user', a.userId]);
+    const one = await reconcileCli(t, ['--user', a.userId]);
     expect(one.code).toBe(0);
     expect(JSON.parse(one.stdout)).toMatchObject({
       user_id: a.userId,
       ok: true,
       transaction_count: 2,
     });
-    expect((await runCli(t, [`--user=${b.userId}`])).code).toBe(1);
-    expect((await runCli(t, ['--user', 'no-such-user'])).code).toBe(1);
-    expect((await runCli(t, ['--bogus'])).code).toBe(2);
+    expect((await reconcileCli(t, [`--user=${b.userId}`])).code).toBe(1);
+    expect((await reconcileCli(t, ['--user', 'no-such-user'])).code).toBe(1);
+    expect((await reconcileCli(t, ['--bogus'])).code).toBe(2);
 
     const route = await api.get(`/internal/users/${b.userId}/reconcile`, admin);
     expect(route.status).toBe(200);

@@ -1,8 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findFreePort } from '../src/database/local/dynamodb-local';
-import { httpStatus, spawnServer, waitFor } from './utils/server-process';
+import { Api } from './utils/ledger-http';
+import { httpStatus, listeningBase, spawnServer, waitFor } from './utils/server-process';
+import { strongPassword } from './utils/users';
 
 const pidAlive = (pid: number) => {
   try {
@@ -19,36 +20,30 @@ describe('npm start (src/main.ts as a process)', () => {
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
   it('starts an embedded DynamoDB, keeps data across restarts and shuts down gracefully', async () => {
-    const port = await findFreePort();
-    const base = `http://127.0.0.1:${port}`;
     const env = {
       NODE_ENV: 'development',
-      PORT: String(port),
+      PORT: '0',
       LOCAL_DATA_DIR: dataDir,
       BCRYPT_COST: '4',
       SHUTDOWN_DRAIN_MS: '1500',
-      LOG_LEVEL: 'warn',
     };
     const user = {
       username: `persist_${Date.now() % 1e9}`,
       email: `persist${Date.now() % 1e9}@example.com`,
-      password: 'a long enough passphrase 42',
+      password: strongPassword(),
       first_name: 'Ada',
       last_name: 'Lovelace',
     };
 
     const first = spawnServer(env);
+    const base = await listeningBase(first, 90_000);
     await waitFor(
       async () => (await httpStatus(`${base}/health/detailed`)) === 200,
       90_000,
       'first start',
     );
     expect(first.output()).toContain(`${base.replace('127.0.0.1', 'localhost')}/docs`);
-    const reg = await fetch(`${base}/auth/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify(user),
-    });
+    const reg = await new Api(base).call('POST', '/auth/register', { body: user });
     expect(reg.status).toBe(201);
     const jvmPid = Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
     expect(pidAlive(jvmPid)).toBe(true);
@@ -68,15 +63,14 @@ describe('npm start (src/main.ts as a process)', () => {
 
     const second = spawnServer(env);
     try {
+      const secondBase = await listeningBase(second, 90_000);
       await waitFor(
-        async () => (await httpStatus(`${base}/health/detailed`)) === 200,
+        async () => (await httpStatus(`${secondBase}/health/detailed`)) === 200,
         90_000,
         'second start',
       );
-      const login = await fetch(`${base}/auth/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ username: user.username, password: user.password }),
+      const login = await new Api(secondBase).call('POST', '/auth/login', {
+        body: { username: user.username, password: user.password },
       });
       expect(login.status).toBe(200);
     } finally {

@@ -8,6 +8,7 @@ import {
   Customer,
   loginUser,
 } from './utils/users';
+import { PROBLEM_JSON } from './utils/problems';
 
 type Method = 'GET' | 'PUT' | 'POST' | 'DELETE';
 
@@ -266,7 +267,7 @@ describe('users: profiles and authorization (e2e)', () => {
             status: 404,
             code: 'not_found',
           });
-          expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+          expect(res.headers['content-type']).toMatch(PROBLEM_JSON);
           for (const secret of [bob.userId, bob.username, bob.email]) {
             expect(res.text).not.toContain(secret);
           }

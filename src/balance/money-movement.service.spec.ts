@@ -563,3 +563,26 @@ describe('MoneyMovementService', () => {
     });
   });
 });
+
+describe('MoneyMovementService daily limits and the clock', () => {
+  it('counts the daily limit per UTC day of the injected clock: a new day starts at midnight', async () => {
+    const repository = new InMemoryBalanceRepository();
+    repository.seed(USER);
+    const { config } = serviceOver(repository, { deposit: '100' });
+    let now = Date.parse('2026-03-04T23:59:59.999Z');
+    const service = new MoneyMovementService(
+      repository,
+      config,
+      { inc: () => undefined } as unknown as Counter<string>,
+      pino({ level: 'silent' }),
+      { now: () => now },
+    );
+    const first = await service.deposit(cmd(10_000));
+    expect(first.body.transaction.created_at).toBe('2026-03-04T23:59:59.999Z');
+    await expectCode(service.deposit(cmd(1)), 422, 'daily_limit_exceeded');
+    now = Date.parse('2026-03-05T00:00:00.000Z');
+    const next = await service.deposit(cmd(10_000));
+    expect(next.statusCode).toBe(201);
+    await expectCode(service.deposit(cmd(1)), 422, 'daily_limit_exceeded');
+  });
+});

@@ -1,7 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter } from 'prom-client';
 import { monotonicFactory } from 'ulid';
+import { Clock, systemClock } from '../common/clock';
 import { AppError, ServiceUnavailableError } from '../common/errors';
 import { LOGGER, Logger } from '../common/logging/logger';
 import { formatCents } from '../common/money';
@@ -102,6 +103,7 @@ export class MoneyMovementService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @InjectMetric(BALANCE_OPERATIONS_TOTAL) private readonly operations: Counter<string>,
     @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() private readonly clock: Clock = systemClock,
   ) {}
 
   deposit(command: MovementCommand): Promise<MovementResult> {
@@ -268,7 +270,8 @@ export class MoneyMovementService {
     limitCents: number,
     requestHash: string | undefined,
   ): MovementWrite {
-    const now = new Date().toISOString();
+    // The clock decides the UTC day of the daily-limit counter (and the movement's timestamps).
+    const now = new Date(this.clock.now()).toISOString();
     const signed = kind === 'deposit' ? command.amountCents : -command.amountCents;
     const balanceAfter: Balance = {
       ...balance,

@@ -1,3 +1,5 @@
+import { recordSecretFields } from './http-secrets';
+import { recordSecrets } from './run-audit';
 import type { TestApp } from './test-app';
 
 export interface ApiResponse {
@@ -17,8 +19,9 @@ export interface CallOptions {
 }
 
 /**
- * A keep-alive HTTP client for many concurrent requests against a listening test app (supertest
- * opens a connection per request and is better for one-off assertions).
+ * A keep-alive HTTP client for many concurrent requests against a listening test app or a spawned
+ * server (supertest opens a connection per request and is better for one-off assertions). Every
+ * credential it sends or receives is recorded for the run's log audit.
  */
 export class Api {
   constructor(readonly base: string) {}
@@ -26,8 +29,10 @@ export class Api {
   async call(method: string, path: string, options: CallOptions = {}): Promise<ApiResponse> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
+    recordSecrets(options.token);
     let body: string | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
+    if (body !== undefined) recordSecretFields(body);
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.base}${path}`, {
       method,
@@ -36,6 +41,7 @@ export class Api {
       signal: AbortSignal.timeout(30_000),
     });
     const text = await res.text();
+    recordSecretFields(text);
     let parsed: unknown = undefined;
     try {
       parsed = text ? JSON.parse(text) : undefined;

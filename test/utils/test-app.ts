@@ -3,24 +3,23 @@ import { Writable } from 'node:stream';
 import { DeleteTableCommand, DynamoDB } from '@aws-sdk/client-dynamodb';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createApp } from '../../src/app.setup';
+import type { Clock } from '../../src/common/clock';
 import { createLogger } from '../../src/common/logging/logger';
 import { AppConfig, loadConfig } from '../../src/config';
 import { createDynamoDbClient } from '../../src/database/dynamodb.client';
 import { ensureTable } from '../../src/database/ensure-table';
-import { recordLogLines } from './run-audit';
+import { recordHttpSecrets } from './http-secrets';
+import { recordLogLines, recordLogSource, recordSecrets } from './run-audit';
+import {
+  assertLoopbackEndpoint,
+  assertTestConfig,
+  assertTestTableName,
+  TEST_TABLE_PREFIX,
+} from './test-guard';
 
-const TEST_TABLE_PREFIX = 'test_';
+export { assertLoopbackEndpoint, assertTestConfig, assertTestTableName } from './test-guard';
 
 export const TEST_JWT_SECRET = 'e2e-only-secret-0123456789abcdef0123456789';
-
-/** The harness only ever creates or drops tables whose names say they are test tables. */
-export function assertTestTableName(name: string): void {
-  if (!name.startsWith(TEST_TABLE_PREFIX) || !/^[A-Za-z0-9_.-]{3,255}$/.test(name)) {
-    throw new Error(
-      `Refusing to use table "${name}": e2e tables must start with "${TEST_TABLE_PREFIX}".`,
-    );
-  }
-}
 
 export function uniqueTableName(label: string): string {
   return `${TEST_TABLE_PREFIX}${label.replace(/[^A-Za-z0-9]/g, '_')}_${randomBytes(4).toString('hex')}`;
@@ -30,6 +29,7 @@ export function testEndpoint(): string {
   const endpoint = process.env.TEST_DYNAMODB_ENDPOINT;
   if (!endpoint)
     throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run e2e tests through jest-e2e config.');
+  assertLoopbackEndpoint(endpoint, 'TEST_DYNAMODB_ENDPOINT');
   return endpoint;
 }
 
@@ -57,36 +57,43 @@ export interface TestApp {
   close(options?: { dropTable?: boolean }): Promise<void>;
 }
 
+/** The app's configuration for a test; refused unless it names a test table on a loopback DynamoDB. */
 export function testConfig(tableName: string, env: Record<string, string> = {}): AppConfig {
   assertTestTableName(tableName);
-  return loadConfig({
+  const config = loadConfig({
     NODE_ENV: 'test',
     DYNAMODB_ENDPOINT: testEndpoint(),
     DYNAMODB_TABLE_NAME: tableName,
     JWT_SECRET_KEY: TEST_JWT_SECRET,
     BCRYPT_COST: '4',
-    LOG_LEVEL: 'info',
+    LOG_LEVEL: 'debug',
     RATE_LIMIT_ENABLED: 'false',
     ...env,
   });
+  assertTestConfig(config);
+  return config;
 }
 
 /**
  * Builds the real application (same wiring as main.ts) against DynamoDB Local with its own table.
- * Pass `tableName` to share a table between two app instances, and `createTable: false` when the
- * endpoint is not a working DynamoDB (the app itself makes no DynamoDB call to start).
+ * Pass `tableName` to share a table between two app instances, `createTable: false` when the
+ * endpoint is not a working DynamoDB (the app itself makes no DynamoDB call to start), and `clock`
+ * to decide what day it is for the daily limits.
  */
 export async function startTestApp(
   label: string,
   env: Record<string, string> = {},
   tableName = uniqueTableName(label),
-  { createTable = true }: { createTable?: boolean } = {},
+  { createTable = true, clock }: { createTable?: boolean; clock?: Clock } = {},
 ): Promise<TestApp> {
   const config = testConfig(tableName, env);
   const ddb = createDynamoDbClient(config);
-  if (createTable) await ensureTable(ddb, tableName);
+  if (createTable) await ensureTable(ddb, config.dynamodb.tableName);
+  recordLogSource(`app ${config.dynamodb.tableName}`);
+  recordSecrets(config.jwt.secret);
   const logs = new LogCapture();
-  const app = await createApp(config, { logger: createLogger(config.logLevel, logs) });
+  const app = await createApp(config, { logger: createLogger(config.logLevel, logs), clock });
+  recordHttpSecrets(app.getHttpServer());
   return {
     app,
     config,
@@ -96,8 +103,10 @@ export async function startTestApp(
     async close({ dropTable = true } = {}) {
       await app.close();
       if (dropTable) {
-        assertTestTableName(tableName);
-        await ddb.send(new DeleteTableCommand({ TableName: tableName })).catch(() => undefined);
+        assertTestConfig(config);
+        await ddb
+          .send(new DeleteTableCommand({ TableName: config.dynamodb.tableName }))
+          .catch(() => undefined);
       }
       ddb.destroy();
     },

@@ -27,9 +27,11 @@ export function uniqueUsername(prefix = 'user'): string {
   return `${prefix}_${randomBytes(6).toString('hex')}`.slice(0, 30);
 }
 
-/** A password that passes the policy and is unique per call. */
+/** A password that passes the policy and is unique per call; recorded for the run's log audit. */
 export function strongPassword(): string {
-  return `Pw-${randomBytes(12).toString('base64url')}`;
+  const password = `Pw-${randomBytes(12).toString('base64url')}`;
+  recordSecrets(password);
+  return password;
 }
 
 /** Registers a customer through `POST /auth/register` (expects 201). */
@@ -97,5 +99,7 @@ export async function createAdminToken(testApp: TestApp): Promise<string> {
 
 /** A service token minted by the same code as `npm run token:service`. */
 export function createServiceToken(testApp: TestApp, name = 'order-service', days = 1): string {
-  return testApp.app.get(TokenService).issueServiceToken(name, days);
+  const token = testApp.app.get(TokenService).issueServiceToken(name, days);
+  recordSecrets(token);
+  return token;
 }

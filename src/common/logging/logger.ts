@@ -3,11 +3,8 @@ import pino from 'pino';
 export type Logger = pino.Logger;
 export const LOGGER = Symbol('LOGGER');
 
-/** Never logged, wherever they appear in a log object. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'headers.authorization',
+/** Fields that are never logged, at the top of a log object or inside a body up to two levels down. */
+export const SECRET_FIELDS = [
   'authorization',
   'password',
   'current_password',
@@ -15,13 +12,13 @@ export const REDACTED_PATHS = [
   'access_token',
   'refresh_token',
   'token',
-  '*.password',
-  '*.current_password',
-  '*.new_password',
-  '*.access_token',
-  '*.refresh_token',
-  '*.token',
-  '*.authorization',
+];
+
+/** Never logged, wherever they appear in a log object (`req.body.password` as well as `password`). */
+export const REDACTED_PATHS = [
+  'req.headers.cookie',
+  'headers.cookie',
+  ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
 /** JSON-lines logger (pino) with secrets redacted; `destination` lets tests capture output. */

@@ -1,0 +1,1 @@
+export { Clock, CLOCK, systemClock, type NowMs } from './clock';
