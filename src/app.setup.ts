@@ -4,6 +4,9 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { rejectEncodedBodies } from './common/http/content-encoding';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors';
+import { installJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFrom } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { createLogger, Logger } from './common/logging/logger';
@@ -34,11 +37,32 @@ const CONTENT_SECURITY_POLICY = {
 };
 
 /**
+ * Slow or stalled clients cannot hold a connection: the whole request must arrive within
+ * REQUEST_TIMEOUT_MS (checked at least every quarter of it, not Node's default 30 s), an idle socket is
+ * closed after CONNECTION_TIMEOUT_MS, an idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS.
+ */
+function serverTimeouts(config: AppConfig) {
+  const { requestTimeoutMs, connectionTimeoutMs, keepAliveTimeoutMs } = config.http;
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: connectionTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeoutMs / 4)),
+    },
+  };
+}
+
+/**
  * Fastify-level wiring: request ids, access log and metrics. Fastify's own errors (bad JSON, body too
  * large, unsupported media type) reach the global filter through Nest's registered error handler.
  */
 function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
   fastify.removeContentTypeParser(['text/plain']);
+  installJsonBodyParser(fastify, BODY_LIMIT_BYTES);
+  rejectEncodedBodies(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-ID', request.id);
     done();
@@ -78,6 +102,9 @@ export async function createApp(
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(logger),
+    clientErrorHandler: clientErrorHandler(logger),
+    ...serverTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger),
@@ -100,5 +127,6 @@ export async function createApp(
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
   await app.init();
   await fastify.ready();
+  fastify.server.maxConnections = config.http.maxConnections;
   return app;
 }
