@@ -14,6 +14,7 @@ import { NestPinoLogger } from './common/logging/nest-logger';
 import type { AppConfig } from './config';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
+import { InFlightRequests } from './health/in-flight-requests';
 import { HttpMetrics } from './metrics/http-metrics';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -88,7 +89,7 @@ function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: Htt
 
 /**
  * Builds the whole application exactly as production runs it (main.ts and the e2e tests share this),
- * initialised but not listening.
+ * initialised but not listening. Signals are main.ts's business (shutdown-signals.ts).
  */
 export async function createApp(
   config: AppConfig,
@@ -113,6 +114,7 @@ export async function createApp(
   );
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, logger, app.get(HttpMetrics));
+  app.get(InFlightRequests).track(fastify);
   await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
@@ -123,7 +125,6 @@ export async function createApp(
   }
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
   await app.init();
   await fastify.ready();
