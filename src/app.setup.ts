@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
+import { installClientRateLimit, RateLimitStorage } from './common/rate-limit';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { rejectEncodedBodies } from './common/http/content-encoding';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors';
@@ -123,6 +124,7 @@ export async function createApp(
       exposedHeaders: ['X-Request-ID', 'Retry-After', 'Idempotent-Replayed'],
     });
   }
+  await installClientRateLimit(fastify, app.get(RateLimitStorage), config);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
