@@ -35,6 +35,9 @@ const CONTENT_SECURITY_POLICY = {
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
     frameAncestors: ["'none'"],
+    // Helmet's default would make browsers fetch every script over https: blank docs pages on
+    // plain-HTTP addresses. TLS is the gateway's job; in production HSTS keeps browsers on https.
+    upgradeInsecureRequests: null,
   },
 };
 
@@ -116,7 +119,10 @@ export async function createApp(
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, logger, app.get(HttpMetrics));
   app.get(InFlightRequests).track(fastify);
-  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  await app.register(helmet, {
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    strictTransportSecurity: config.isProduction,
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
