@@ -137,6 +137,19 @@ describe('HTTP edge: hostile bodies and framework errors (e2e)', () => {
     });
   });
 
+  it('answers a POST with no body at all on a route whose body is required with 422', async () => {
+    const res = await request(t.http).post('/auth/refresh');
+    expectProblem(res, 422, 'validation_failed');
+  });
+
+  it('logs out with no body and no Content-Type', async () => {
+    const carol = await createCustomer(t.http);
+    const res = await request(t.http)
+      .post('/auth/logout')
+      .set('Authorization', `Bearer ${carol.accessToken}`);
+    expect(res.status).toBe(200);
+  });
+
   describe('Content-Encoding', () => {
     it.each(['gzip', 'br', 'x-anything'])(
       'rejects a body sent with Content-Encoding: %s with 415',
