@@ -79,6 +79,28 @@ describe('slow clients', () => {
     }
   });
 
+  it('refuses connections beyond HTTP_MAX_CONNECTIONS and serves again once they close', async () => {
+    const t = await startTestApp('max_connections', { HTTP_MAX_CONNECTIONS: '5' });
+    let held: Socket[] = [];
+    try {
+      const port = await listen(t.app);
+      held = await openStalled(port, 5);
+      const refused = await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: x\r\n\r\n', 5_000);
+      expect(refused.status).toBe(0);
+      for (const s of held) s.destroy();
+      await waitFor(
+        async () =>
+          (await rawRequest(port, 'GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'))
+            .status === 200,
+        10_000,
+        'a free connection slot',
+      );
+    } finally {
+      for (const s of held) s.destroy();
+      await t.close();
+    }
+  });
+
   it(`keeps serving with ${STALLED} stalled uploads open and exits within SHUTDOWN_TIMEOUT_MS of SIGTERM`, async () => {
     const port = await findFreePort();
     const base = `http://127.0.0.1:${port}`;
