@@ -61,8 +61,9 @@ function serverTimeouts(config: AppConfig) {
 }
 
 /**
- * Fastify-level wiring: request ids, access log and metrics. Fastify's own errors (bad JSON, body too
- * large, unsupported media type) reach the global filter through Nest's registered error handler.
+ * Fastify-level wiring: the JSON body parser (depth limit, exact numbers), the refusal of encoded
+ * bodies, request ids, access log and metrics. Errors raised here (bad JSON, body too large,
+ * unsupported media type or encoding) reach the global filter through Nest's registered error handler.
  */
 function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
   fastify.removeContentTypeParser(['text/plain']);
