@@ -1,6 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from './common/decorators/public.decorator';
 import { APP_CONFIG, AppConfig } from './config';
 
@@ -17,7 +16,6 @@ export class AppController {
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   @Public()
-  @SkipThrottle()
   @Get()
   @ApiOperation({ summary: 'Service information and links.' })
   @ApiOkResponse({ type: ServiceInfoDto })

@@ -4,7 +4,11 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { Clock, systemClock } from './common/clock';
+import { installClientRateLimit, RateLimitStorage } from './common/rate-limit';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
+import { rejectEncodedBodies } from './common/http/content-encoding';
+import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors';
+import { installJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFrom } from './common/http/request-id';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { createLogger, Logger } from './common/logging/logger';
@@ -12,6 +16,7 @@ import { NestPinoLogger } from './common/logging/nest-logger';
 import type { AppConfig } from './config';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
+import { InFlightRequests } from './health/in-flight-requests';
 import { HttpMetrics } from './metrics/http-metrics';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -33,15 +38,40 @@ const CONTENT_SECURITY_POLICY = {
     connectSrc: ["'self'"],
     objectSrc: ["'none'"],
     frameAncestors: ["'none'"],
+    // Helmet's default would make browsers fetch every script over https: blank docs pages on
+    // plain-HTTP addresses. TLS is the gateway's job; in production HSTS keeps browsers on https.
+    upgradeInsecureRequests: null,
   },
 };
 
 /**
- * Fastify-level wiring: request ids, access log and metrics. Fastify's own errors (bad JSON, body too
- * large, unsupported media type) reach the global filter through Nest's registered error handler.
+ * Slow or stalled clients cannot hold a connection: the whole request must arrive within
+ * REQUEST_TIMEOUT_MS (checked at least every quarter of it, not Node's default 30 s), an idle socket is
+ * closed after CONNECTION_TIMEOUT_MS, an idle keep-alive connection after KEEP_ALIVE_TIMEOUT_MS.
+ */
+function serverTimeouts(config: AppConfig) {
+  const { requestTimeoutMs, connectionTimeoutMs, keepAliveTimeoutMs } = config.http;
+  return {
+    requestTimeout: requestTimeoutMs,
+    connectionTimeout: connectionTimeoutMs,
+    keepAliveTimeout: keepAliveTimeoutMs,
+    http: {
+      requestTimeout: requestTimeoutMs,
+      headersTimeout: Math.min(requestTimeoutMs, 60_000),
+      connectionsCheckingInterval: Math.min(30_000, Math.max(250, requestTimeoutMs / 4)),
+    },
+  };
+}
+
+/**
+ * Fastify-level wiring: the JSON body parser (depth limit, exact numbers), the refusal of encoded
+ * bodies, request ids, access log and metrics. Errors raised here (bad JSON, body too large,
+ * unsupported media type or encoding) reach the global filter through Nest's registered error handler.
  */
 function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: HttpMetrics): void {
   fastify.removeContentTypeParser(['text/plain']);
+  installJsonBodyParser(fastify, BODY_LIMIT_BYTES);
+  rejectEncodedBodies(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('X-Request-ID', request.id);
     done();
@@ -67,7 +97,7 @@ function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: Htt
 
 /**
  * Builds the whole application exactly as production runs it (main.ts and the e2e tests share this),
- * initialised but not listening.
+ * initialised but not listening. Signals are main.ts's business (shutdown-signals.ts).
  */
 export async function createApp(
   config: AppConfig,
@@ -81,6 +111,9 @@ export async function createApp(
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
     return503OnClosing: true,
+    frameworkErrors: frameworkErrorHandler(logger),
+    clientErrorHandler: clientErrorHandler(logger),
+    ...serverTimeouts(config),
   });
   const app = await NestFactory.create<NestFastifyApplication>(
     AppModule.forRoot(config, logger, options.clock ?? systemClock),
@@ -89,7 +122,11 @@ export async function createApp(
   );
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, logger, app.get(HttpMetrics));
-  await app.register(helmet, { contentSecurityPolicy: CONTENT_SECURITY_POLICY });
+  app.get(InFlightRequests).track(fastify);
+  await app.register(helmet, {
+    contentSecurityPolicy: CONTENT_SECURITY_POLICY,
+    strictTransportSecurity: config.isProduction,
+  });
   if (config.corsOrigins.length > 0) {
     app.enableCors({
       origin: config.corsOrigins.includes('*') ? true : [...config.corsOrigins],
@@ -97,11 +134,12 @@ export async function createApp(
       exposedHeaders: ['X-Request-ID', 'Retry-After', 'Idempotent-Replayed'],
     });
   }
+  await installClientRateLimit(fastify, app.get(RateLimitStorage), config);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
-  app.enableShutdownHooks();
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
   await app.init();
   await fastify.ready();
+  fastify.server.maxConnections = config.http.maxConnections;
   return app;
 }

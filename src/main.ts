@@ -38,6 +38,7 @@ async function bootstrap(): Promise<void> {
   const { ensureTable } = await import('./database/ensure-table');
   const { createApp } = await import('./app.setup');
   const { EmbeddedDatabase } = await import('./database/embedded-database');
+  const { exitOnShutdownSignals } = await import('./health/shutdown-signals');
   if (config.dynamodb.createTableIfMissing) {
     const client = createDynamoDbClient(config);
     const result = await ensureTable(client, config.dynamodb.tableName);
@@ -46,6 +47,7 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config, { logger });
   if (emulator) app.get(EmbeddedDatabase).register(emulator);
+  exitOnShutdownSignals(app, config, logger);
   await app.listen({ port: config.port, host: '0.0.0.0' });
   // The bound port, which differs from config.port when that is 0 (any free port).
   const address = app.getHttpServer().address();

@@ -1,16 +1,29 @@
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { hostname, networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { findOnPath } from './utils/find-on-path';
+import { listen } from './utils/raw-http';
 import { startTestApp, TestApp } from './utils/test-app';
 
 const run = promisify(execFile);
 const CHROMIUM = findOnPath(['chromium', 'chromium-browser'], 'apt-get install -y chromium');
 
-/** Loads a page in headless Chromium with every non-loopback host unresolvable; returns the DOM. */
+/**
+ * This machine's own address as another computer on the LAN would use it: the first non-internal
+ * IPv4, or the host name when there is none. Only the machine's own addresses are ever targeted.
+ */
+function ownNonLoopbackHost(): string {
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === 'IPv4' && !a.internal);
+  return lan?.address ?? hostname();
+}
+
+/** Loads a page in headless Chromium with every other host unresolvable; returns the DOM. */
 async function renderOffline(url: string): Promise<string> {
+  const host = new URL(url).hostname;
   const profile = mkdtempSync(join(tmpdir(), 'chromium-'));
   try {
     const { stdout } = await run(
@@ -25,7 +38,7 @@ async function renderOffline(url: string): Promise<string> {
         '--disable-component-update',
         '--disable-sync',
         `--user-data-dir=${profile}`,
-        '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+        `--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE ${host}`,
         '--virtual-time-budget=20000',
         '--dump-dom',
         url,
@@ -41,13 +54,13 @@ async function renderOffline(url: string): Promise<string> {
 describe('API docs in a real browser with no internet', () => {
   let t: TestApp;
   let base: string;
+  let lanBase: string;
 
   beforeAll(async () => {
     t = await startTestApp('docs_browser');
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    const address = t.app.getHttpServer().address();
-    if (!address || typeof address === 'string') throw new Error('no address');
-    base = `http://127.0.0.1:${address.port}`;
+    const port = await listen(t.app, '0.0.0.0');
+    base = `http://127.0.0.1:${port}`;
+    lanBase = `http://${ownNonLoopbackHost()}:${port}`;
   });
   afterAll(async () => {
     await t.close();
@@ -65,5 +78,21 @@ describe('API docs in a real browser with no internet', () => {
     expect(dom).toMatch(/<h1[^>]*>User Service/);
     expect(dom).toContain('/health/live');
     expect(dom).not.toContain('Something went wrong');
+  });
+
+  it('renders both pages through a non-loopback address of this machine (plain HTTP)', async () => {
+    const swagger = await renderOffline(`${lanBase}/docs`);
+    expect(swagger).toMatch(/opblock-summary-path[^>]*>.*\/health/s);
+    const redoc = await renderOffline(`${lanBase}/redoc`);
+    expect(redoc).toMatch(/<h1[^>]*>User Service/);
+    expect(redoc).toContain('/health/live');
+  });
+
+  it('sends no HSTS and no upgrade-insecure-requests outside production', async () => {
+    const res = await fetch(`${lanBase}/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('strict-transport-security')).toBeNull();
+    expect(res.headers.get('content-security-policy')).not.toMatch(/upgrade-insecure-requests/);
+    expect(res.headers.get('content-security-policy')).toMatch(/default-src 'self'/);
   });
 });

@@ -37,6 +37,18 @@ export interface AppConfig {
   readonly docsEnabled: boolean;
   /** How long readiness reports 503 before the server stops accepting connections. */
   readonly shutdownDrainMs: number;
+  /** From SIGTERM: after this long remaining connections are closed and the process exits. */
+  readonly shutdownTimeoutMs: number;
+  readonly http: {
+    /** Whole request (headers and body) must arrive within this; else 408 and the connection closes. */
+    readonly requestTimeoutMs: number;
+    /** A socket with no traffic for this long is closed. */
+    readonly connectionTimeoutMs: number;
+    /** Idle keep-alive connections are closed after this. */
+    readonly keepAliveTimeoutMs: number;
+    /** Connections beyond this are refused (server.maxConnections). */
+    readonly maxConnections: number;
+  };
   /** Development-only state: embedded DynamoDB data and the generated JWT secret. */
   readonly localDataDir: string;
   readonly version: string;

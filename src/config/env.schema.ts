@@ -59,5 +59,10 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1) @Max(1440) LOGIN_LOCKOUT_MINUTES = 15;
   @IsOptional() @Transform(toBool) @IsBoolean() DOCS_ENABLED?: boolean;
   @IsOptional() @Transform(toInt) @IsInt() @Min(0) @Max(120000) SHUTDOWN_DRAIN_MS?: number;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) SHUTDOWN_TIMEOUT_MS = 25000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) REQUEST_TIMEOUT_MS = 30000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) CONNECTION_TIMEOUT_MS = 120000;
+  @Transform(toInt) @IsInt() @Min(1000) @Max(600000) KEEP_ALIVE_TIMEOUT_MS = 72000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(1000000) HTTP_MAX_CONNECTIONS = 10000;
   @IsOptional() @IsString() @MaxLength(1024) LOCAL_DATA_DIR?: string;
 }

@@ -45,6 +45,27 @@ describe('loadConfig', () => {
     expect(c.docsEnabled).toBe(true);
   });
 
+  it('applies the documented HTTP timeout and shutdown defaults', () => {
+    const c = loadConfig(base);
+    expect(c.http).toEqual({
+      requestTimeoutMs: 30_000,
+      connectionTimeoutMs: 120_000,
+      keepAliveTimeoutMs: 72_000,
+      maxConnections: 10_000,
+    });
+    expect(c.shutdownTimeoutMs).toBe(25_000);
+    expect(loadConfig({ ...base, REQUEST_TIMEOUT_MS: '5000' }).http.requestTimeoutMs).toBe(5000);
+  });
+
+  it.each([
+    [{ REQUEST_TIMEOUT_MS: '0' }, 'REQUEST_TIMEOUT_MS'],
+    [{ KEEP_ALIVE_TIMEOUT_MS: 'soon' }, 'KEEP_ALIVE_TIMEOUT_MS'],
+    [{ HTTP_MAX_CONNECTIONS: '0' }, 'HTTP_MAX_CONNECTIONS'],
+    [{ SHUTDOWN_TIMEOUT_MS: '4000', SHUTDOWN_DRAIN_MS: '5000' }, 'SHUTDOWN_TIMEOUT_MS'],
+  ])('refuses %j naming %s', (env, variable) => {
+    expect(errorOf({ ...base, ...env }).variable).toBe(variable);
+  });
+
   it('keeps a generated development secret across loads', () => {
     const a = loadConfig(base).jwt.secret;
     expect(a.length).toBeGreaterThanOrEqual(32);

@@ -107,6 +107,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       throw new ConfigError('CORS_ORIGINS', `contains an invalid origin "${origin}"`);
   }
 
+  const shutdownDrainMs = parsed.SHUTDOWN_DRAIN_MS ?? (isProduction ? 5000 : 0);
+  if (parsed.SHUTDOWN_TIMEOUT_MS <= shutdownDrainMs)
+    throw new ConfigError('SHUTDOWN_TIMEOUT_MS', 'must be longer than SHUTDOWN_DRAIN_MS');
+
   const embedded = !parsed.DYNAMODB_ENDPOINT && !isProduction;
   return Object.freeze({
     port: parsed.PORT,
@@ -152,7 +156,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     },
     docsEnabled: parsed.DOCS_ENABLED ?? !isProduction,
     localDataDir,
-    shutdownDrainMs: parsed.SHUTDOWN_DRAIN_MS ?? (isProduction ? 5000 : 0),
+    shutdownDrainMs,
+    shutdownTimeoutMs: parsed.SHUTDOWN_TIMEOUT_MS,
+    http: {
+      requestTimeoutMs: parsed.REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: parsed.CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: parsed.KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: parsed.HTTP_MAX_CONNECTIONS,
+    },
     version: VERSION,
   });
 }

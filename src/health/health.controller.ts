@@ -12,7 +12,6 @@ import {
   HealthCheckService,
   MemoryHealthIndicator,
 } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '../common/decorators/public.decorator';
 import { APP_CONFIG, AppConfig } from '../config';
 import { DynamoDbHealthIndicator } from './dynamodb.health';
@@ -24,7 +23,6 @@ const HEAP_LIMIT_BYTES = 1024 * 1024 * 1024;
 
 @ApiTags('health')
 @Public()
-@SkipThrottle()
 @Controller('health')
 export class HealthController {
   constructor(

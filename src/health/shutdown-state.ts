@@ -4,6 +4,7 @@ import { APP_CONFIG, AppConfig } from '../config';
 /**
  * Graceful shutdown, step one: on SIGTERM readiness turns 503 and we wait `drainMs` so the load
  * balancer stops sending traffic; Nest then closes the server, which lets in-flight requests finish.
+ * The whole sequence runs under SHUTDOWN_TIMEOUT_MS (shutdown-signals.ts).
  */
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown {

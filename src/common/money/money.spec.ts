@@ -1,5 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
+import { JsonNumberText } from '../http/json-number-text';
 import { formatCents, parseAmount } from './money';
 import { IsMoneyAmount, MoneyAmount } from './money-amount.decorator';
 
@@ -19,6 +20,8 @@ describe('parseAmount', () => {
     [1000000, 100_000_000],
     ['1000000.00', 100_000_000],
     ['007.50', 750],
+    [new JsonNumberText('1.50'), 150],
+    [new JsonNumberText('1000000.00'), 100_000_000],
   ])('parses %p', (input, cents) => {
     const parsed = parseAmount(input);
     if (Number.isNaN(cents)) expect(parsed.ok).toBe(false);
@@ -62,6 +65,9 @@ describe('parseAmount', () => {
     ['1000000.01', 1000000.01],
     ['"1000000.01"', '1000000.01'],
     ['10n', BigInt(10)],
+    ['1e2 (JSON source)', new JsonNumberText('1e2')],
+    ['1.999999999999999999 (JSON source)', new JsonNumberText('1.999999999999999999')],
+    ['999999.9999999999999 (JSON source)', new JsonNumberText('999999.9999999999999')],
   ])('rejects %s', (_label, input) => {
     expect(parseAmount(input).ok).toBe(false);
   });

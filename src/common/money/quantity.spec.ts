@@ -1,3 +1,4 @@
+import { JsonNumberText } from '../http/json-number-text';
 import { formatQuantity, MAX_QUANTITY_UNITS, parseQuantity } from './quantity';
 
 describe('asset quantities', () => {
@@ -9,10 +10,11 @@ describe('asset quantities', () => {
     [0.3, 30_000_000],
     [2, 200_000_000],
     ['12.34567891', 1_234_567_891],
-    // JSON numbers below 1e-6 have an exponent as their shortest form ("1e-8"), yet 8 places.
-    [0.00000001, 1],
-    [0.0000005, 50],
-    [0.00000123, 123],
+    // A JSON number is read from its source text: the body parser hands over "0.00000001" as
+    // JsonNumberText because Number() would turn it into 1e-8.
+    [new JsonNumberText('0.00000001'), 1],
+    [new JsonNumberText('0.00000050'), 50],
+    [new JsonNumberText('0.30'), 30_000_000],
   ])('parses %p exactly into %p units', (input, units) => {
     expect(parseQuantity(input)).toEqual({ ok: true, units });
   });
@@ -21,6 +23,9 @@ describe('asset quantities', () => {
     ['0.000000001', 'decimal'],
     ['1e2', 'decimal'],
     [1e-9, 'decimal'],
+    [1e-8, 'decimal'], // a client that wrote the exponent form
+    [new JsonNumberText('1e-8'), 'decimal'],
+    [new JsonNumberText('0.000000015'), 'decimal'],
     [1.5e-8, 'decimal'],
     [-1e-8, 'decimal'],
     ['-1', 'decimal'],

@@ -3,6 +3,8 @@
  * decimal string with at most 8 places; responses carry decimal strings with the places needed
  * ("0.5", "0.30000001"). Parsed as decimal text, never through floating-point arithmetic.
  */
+import { splitDecimal } from '../http/json-number-text';
+
 export const QUANTITY_SCALE = 100_000_000;
 export const QUANTITY_DECIMALS = 8;
 /** Largest quantity one request may move: 1,000,000 units of an asset. */
@@ -13,32 +15,20 @@ export const MAX_QUANTITY_UNITS = 1_000_000 * QUANTITY_SCALE;
  */
 export const MAX_HOLDING_UNITS = 90_000_000 * QUANTITY_SCALE;
 
-const DECIMAL = /^(\d{1,9})(?:\.(\d{1,8}))?$/;
-
 export type ParsedQuantity = { ok: true; units: number } | { ok: false; reason: string };
 
 const FORMAT_REASON = 'must be a number or a numeric string with at most 8 decimal places';
 const RANGE_REASON = 'must be between 0.00000001 and 1000000';
 
-function decimalText(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' && Number.isFinite(value)) {
-    const text = String(value);
-    if (!/e/i.test(text)) return text;
-    // Below 1e-6 the shortest form has an exponent ("1e-8"); it has at most 8 places exactly
-    // when its 8-place form reads back as the same number.
-    const fixed = value.toFixed(QUANTITY_DECIMALS);
-    return Math.abs(value) < 1 && Number(fixed) === value ? fixed : undefined;
-  }
-  return undefined;
-}
-
-/** Parses a request quantity into integer units of 1e-8 (0.00000001 to 1,000,000). */
+/**
+ * Parses a request quantity into integer units of 1e-8 (0.00000001 to 1,000,000). A JSON number is
+ * judged by the text the client sent (see `JsonNumberText`): "0.00000001" is accepted, an exponent
+ * form ("1e-8") is refused like any other malformed decimal, as for money.
+ */
 export function parseQuantity(value: unknown): ParsedQuantity {
-  const text = decimalText(value);
-  const match = text === undefined ? null : DECIMAL.exec(text);
-  if (!match) return { ok: false, reason: FORMAT_REASON };
-  const units = Number(match[1]) * QUANTITY_SCALE + Number((match[2] ?? '').padEnd(8, '0'));
+  const parts = splitDecimal(value, QUANTITY_DECIMALS, 9);
+  if (!parts) return { ok: false, reason: FORMAT_REASON };
+  const units = Number(parts.whole) * QUANTITY_SCALE + Number(parts.fraction);
   if (units < 1 || units > MAX_QUANTITY_UNITS) return { ok: false, reason: RANGE_REASON };
   return { ok: true, units };
 }

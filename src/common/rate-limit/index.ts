@@ -1,3 +1,4 @@
+export * from './client-rate-limit.hook';
 export * from './money-rate-limit.decorator';
 export * from './rate-limit.constants';
 export * from './rate-limit.guard';

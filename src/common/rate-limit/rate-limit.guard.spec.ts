@@ -10,7 +10,6 @@ import {
 import { APP_GUARD } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Test } from '@nestjs/testing';
-import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import { unitConfig } from '../../auth/testing/unit-kit';
 import { ConfigModule } from '../../config';
@@ -18,7 +17,9 @@ import type { AuthenticatedRequest } from '../auth/principal';
 import { ProblemDetailsFilter } from '../filters/problem-details.filter';
 import { createLogger, LOGGER } from '../logging/logger';
 import { MoneyRateLimit } from './money-rate-limit.decorator';
+import { installClientRateLimit } from './client-rate-limit.hook';
 import { RateLimitModule } from './rate-limit.module';
+import { RateLimitStorage } from './rate-limit.storage';
 import { ClientRateLimitGuard, UserRateLimitGuard } from './rate-limit.guard';
 
 @Controller()
@@ -34,9 +35,8 @@ class ProbeController {
   money() {
     return { ok: true };
   }
-  @SkipThrottle()
-  @Get('skipped')
-  skipped() {
+  @Get('health')
+  health() {
     return { ok: true };
   }
 }
@@ -75,6 +75,11 @@ async function probeApp(env: Record<string, string>): Promise<NestFastifyApplica
     ],
   }).compile();
   const app = module.createNestApplication<NestFastifyApplication>(new FastifyAdapter());
+  await installClientRateLimit(
+    app.getHttpAdapter().getInstance(),
+    app.get(RateLimitStorage),
+    config,
+  );
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
@@ -109,11 +114,15 @@ describe('rate limiting (ThrottlerModule named limits)', () => {
     expect(JSON.parse(blocked.body)).toMatchObject({ status: 429, code: 'rate_limited' });
     expect(Number(blocked.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(Number(blocked.headers['retry-after'])).toBeLessThanOrEqual(60);
-    // Another client is unaffected; @SkipThrottle() routes are never limited.
+    expect(blocked.headers['retry-after']).toBe(blocked.headers['x-ratelimit-reset']);
+    // Another client is unaffected; unknown routes count; probes are never refused but carry headers.
     expect((await call(app, { method: 'GET', url: '/plain', ip: '198.51.100.2' })).statusCode).toBe(
       200,
     );
-    expect((await call(app, { method: 'GET', url: '/skipped' })).statusCode).toBe(200);
+    expect((await call(app, { method: 'GET', url: '/nope' })).statusCode).toBe(429);
+    const probe = await call(app, { method: 'GET', url: '/health' });
+    expect(probe.statusCode).toBe(200);
+    expect(probe.headers['x-ratelimit-remaining']).toBe('0');
   });
 
   it('applies the stricter auth limit to /auth/* only', async () => {

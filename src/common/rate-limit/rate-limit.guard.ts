@@ -8,11 +8,10 @@ import {
   type ThrottlerRequest,
   type ThrottlerStorage,
 } from '@nestjs/throttler';
+import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { RateLimitedError } from '../errors';
 import { RATE_LIMITS } from './rate-limit.constants';
-
-const HEADER_PREFIX = 'X-RateLimit';
+import { rateLimitedError, setRateLimitHeaders } from './rate-limit.headers';
 
 /**
  * @nestjs/throttler's guard with this service's conventions: counters are per tracker across routes
@@ -53,7 +52,10 @@ abstract class ServiceThrottlerGuard extends ThrottlerGuard {
   protected override async handleRequest(props: ThrottlerRequest): Promise<boolean> {
     const { context, limit, ttl, throttler, blockDuration, getTracker, generateKey } = props;
     const name = throttler.name ?? RATE_LIMITS.default;
-    const { req, res } = this.getRequestResponse(context);
+    const { req, res } = this.getRequestResponse(context) as {
+      req: Record<string, unknown>;
+      res: FastifyReply;
+    };
     const tracker = await getTracker(req, context);
     const record = await this.storageService.increment(
       generateKey(context, tracker, name),
@@ -62,34 +64,19 @@ abstract class ServiceThrottlerGuard extends ThrottlerGuard {
       blockDuration,
       name,
     );
-    const suffix = name === RATE_LIMITS.default ? '' : `-${name}`;
-    this.setResponseHeader(res, `${HEADER_PREFIX}-Limit${suffix}`, limit);
-    this.setResponseHeader(
-      res,
-      `${HEADER_PREFIX}-Remaining${suffix}`,
-      Math.max(0, limit - record.totalHits),
-    );
-    this.setResponseHeader(
-      res,
-      `${HEADER_PREFIX}-Reset${suffix}`,
-      Math.max(0, record.timeToExpire),
-    );
-    if (record.isBlocked) {
-      const retryAfter = Math.max(1, record.timeToBlockExpire);
-      throw new RateLimitedError(
-        retryAfter,
-        'rate_limited',
-        `Too many requests; retry in ${retryAfter} s.`,
-      );
-    }
+    const retryAfter = setRateLimitHeaders(res, name, limit, record);
+    if (record.isBlocked) throw rateLimitedError(retryAfter);
     return true;
   }
 }
 
-/** Per-client-IP limits (`default` everywhere, `auth` on `/auth/*`); runs before authentication. */
+/**
+ * Per-client-IP `auth` limit on `/auth/*`; runs before authentication. (The general per-IP limit is
+ * a Fastify hook, client-rate-limit.hook.ts, so that it also covers 404s and the docs routes.)
+ */
 @Injectable()
 export class ClientRateLimitGuard extends ServiceThrottlerGuard {
-  protected readonly handles = [RATE_LIMITS.default, RATE_LIMITS.auth];
+  protected readonly handles = [RATE_LIMITS.auth];
 }
 
 /** Per-user limit on `@MoneyRateLimit()` routes; runs after authentication, so it knows the user. */

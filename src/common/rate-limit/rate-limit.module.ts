@@ -27,7 +27,8 @@ function userTracker(request: FastifyRequest & AuthenticatedRequest): string {
 
 /**
  * The named limits (SPEC §4 "Rate limits"). Guards are registered globally in AppModule:
- * `ClientRateLimitGuard` before authentication and `UserRateLimitGuard` after it.
+ * `ClientRateLimitGuard` before authentication and `UserRateLimitGuard` after it; the general
+ * per-IP limit is a Fastify hook (`installClientRateLimit`) sharing the same storage.
  */
 @Module({
   imports: [
@@ -37,11 +38,6 @@ function userTracker(request: FastifyRequest & AuthenticatedRequest): string {
       useFactory: (config: AppConfig, storage: RateLimitStorage) => ({
         storage,
         throttlers: [
-          {
-            name: RATE_LIMITS.default,
-            ttl: RATE_LIMIT_WINDOW_MS,
-            limit: config.rateLimit.perMinute,
-          },
           {
             name: RATE_LIMITS.auth,
             ttl: RATE_LIMIT_WINDOW_MS,
