@@ -77,8 +77,8 @@ function violations(op: Operation, res: ApiResponse): string[] {
   if (res.status === 0) return [res.text];
   if (res.status >= 500 && res.status !== 503) out.push('server error');
   if (res.headers.get('x-request-id') === null) out.push('no X-Request-ID');
-  if (LEAK.test(res.text)) out.push('leaks internals');
   if (res.status >= 400) {
+    if (LEAK.test(res.text)) out.push('leaks internals');
     if (!/^application\/problem\+json/.test(res.headers.get('content-type') ?? ''))
       out.push('not problem+json');
     if (typeof res.body?.code !== 'string' || typeof res.body?.request_id !== 'string')

@@ -2,6 +2,10 @@ import type { INestApplication } from '@nestjs/common';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import type { AppConfig } from '../config';
 import { PROBLEM_CONTENT_TYPE } from '../common/errors';
+import { isCompatibilityRoute, markCompatibilityRoutes } from './compatibility-routes';
+import { describeResponses, describeTags } from './descriptions';
+import { HandlerRoute, handlerRef, handlerRoutes } from './handler-routes';
+import { assignOperationIds } from './operation-ids';
 
 const PROBLEM_SCHEMA = {
   type: 'object',
@@ -35,57 +39,53 @@ const COMMON_ERRORS: Record<string, string> = {
  * the parameter (route arrays, `@TargetUserId()`): declare each templated path parameter where the
  * path has it, and only there.
  */
-function declarePathParameters(doc: OpenAPIObject): void {
-  for (const [path, item] of Object.entries(doc.paths)) {
+function declarePathParameters(routes: HandlerRoute[]): void {
+  for (const { path, operation: op } of routes) {
     const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const op = item[method];
-      if (!op) continue;
-      const params = (op.parameters ?? []).filter(
-        (p) => !('in' in p) || p.in !== 'path' || names.includes(p.name),
-      );
-      for (const name of names) {
-        if (params.some((p) => 'in' in p && p.in === 'path' && p.name === name)) continue;
-        params.unshift({
-          name,
-          in: 'path',
-          required: true,
-          schema: { type: 'string' },
-          description: name === 'user_id' ? 'A user id, or `me` for the caller.' : undefined,
-        });
-      }
-      op.parameters = params;
+    const params = (op.parameters ?? []).filter(
+      (p) => !('in' in p) || p.in !== 'path' || names.includes(p.name),
+    );
+    for (const name of names) {
+      if (params.some((p) => 'in' in p && p.in === 'path' && p.name === name)) continue;
+      params.unshift({
+        name,
+        in: 'path',
+        required: true,
+        schema: { type: 'string' },
+        description: name === 'user_id' ? 'A user id, or `me` for the caller.' : undefined,
+      });
     }
+    op.parameters = params;
   }
 }
 
 /** Every error response of every operation is documented as problem+json. */
-function normaliseErrors(doc: OpenAPIObject): void {
+function normaliseErrors(doc: OpenAPIObject, routes: HandlerRoute[]): void {
   doc.components = doc.components ?? {};
   doc.components.schemas = { ...(doc.components.schemas ?? {}), Problem: PROBLEM_SCHEMA };
   const problemContent = {
     [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } },
   };
-  for (const item of Object.values(doc.paths)) {
-    for (const method of ['get', 'put', 'post', 'delete', 'patch'] as const) {
-      const op = item[method];
-      if (!op) continue;
-      for (const [status, description] of Object.entries(COMMON_ERRORS)) {
-        op.responses[status] = op.responses[status] ?? { description };
-      }
-      if (op.security && op.security.length > 0) {
-        op.responses['401'] = op.responses['401'] ?? {
-          description: 'Missing, invalid or expired bearer token, or a revoked session.',
-        };
-      }
-      for (const [status, response] of Object.entries(op.responses)) {
-        if (response && Number(status) >= 400 && !('$ref' in response))
-          response.content = problemContent;
-      }
+  for (const { operation: op } of routes) {
+    for (const [status, description] of Object.entries(COMMON_ERRORS)) {
+      op.responses[status] = op.responses[status] ?? { description };
+    }
+    if (op.security && op.security.length > 0) {
+      op.responses['401'] = op.responses['401'] ?? {
+        description: 'Missing, invalid or expired bearer token, or a revoked session.',
+      };
+    }
+    for (const [status, response] of Object.entries(op.responses)) {
+      if (response && Number(status) >= 400 && !('$ref' in response))
+        response.content = problemContent;
     }
   }
 }
 
+/**
+ * The document served at /docs-json and the source of the typed client (client/schema.d.ts): Nest's
+ * document, then every post-processing step in this folder.
+ */
 export function buildOpenApiDocument(app: INestApplication, config: AppConfig): OpenAPIObject {
   const builder = new DocumentBuilder()
     .setTitle('User Service')
@@ -97,8 +97,13 @@ export function buildOpenApiDocument(app: INestApplication, config: AppConfig): 
     .setVersion(config.version)
     .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
     .build();
-  const doc = SwaggerModule.createDocument(app, builder);
-  declarePathParameters(doc);
-  normaliseErrors(doc);
+  const doc = SwaggerModule.createDocument(app, builder, { operationIdFactory: handlerRef });
+  const routes = handlerRoutes(doc);
+  declarePathParameters(routes);
+  normaliseErrors(doc, routes);
+  assignOperationIds(routes, isCompatibilityRoute);
+  markCompatibilityRoutes(routes);
+  describeResponses(routes);
+  describeTags(doc, routes);
   return doc;
 }
