@@ -219,14 +219,14 @@ describe('Monitoring: a real Prometheus scrapes the running service (e2e)', () =
   it('loads every alert rule and evaluates it without errors against the scraped series', async () => {
     await waitFor(
       async () => {
-        const res = await (await fetch(`${promBase}/api/v1/rules`)).json();
+        const res: any = await (await fetch(`${promBase}/api/v1/rules`)).json();
         const rules = res.data.groups.flatMap((g: any) => g.rules);
         return rules.length === 11 && rules.every((r: any) => r.health === 'ok');
       },
       20_000,
       'every rule evaluated with health "ok"',
     );
-    const res = await (await fetch(`${promBase}/api/v1/alerts`)).json();
+    const res: any = await (await fetch(`${promBase}/api/v1/alerts`)).json();
     // A healthy service with a little traffic: nothing fires (the CronJob series is absent here).
     expect(res.data.alerts.filter((a: any) => a.state === 'firing')).toEqual([]);
   });
