@@ -1,7 +1,10 @@
 # syntax=docker/dockerfile:1
 # user-service: NestJS on Fastify. Untested here (no Docker engine on the build machine).
+# Node.js 24 LTS, the version in .nvmrc: CI runs the whole test suite on that exact version too.
+# Runs as the image's `node` user (uid 1000) and writes nothing outside /tmp, so it runs with a
+# read-only root filesystem (deploy/base/deployment.yaml).
 
-FROM node:20-bookworm-slim AS build
+FROM node:24.22.3-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Install scripts stay off, as locally (npm 11 runs none but bcrypt's): bcrypt 6 loads its prebuilt binary.
@@ -10,7 +13,7 @@ COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 RUN npm run build
 
-FROM node:20-bookworm-slim AS runtime
+FROM node:24.22.3-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=8001
 WORKDIR /app
 COPY package.json package-lock.json ./
