@@ -10,6 +10,8 @@ import { createAdminToken, createCustomer, createServiceToken } from './utils/us
  * reconcile is clean. PROOF_HEAVY=1 runs more and longer sequences.
  */
 const HEAVY = process.env.PROOF_HEAVY === '1';
+/** Generous: the machine is shared; the heavy variant sends many more requests. */
+const TEST_TIMEOUT_MS = HEAVY ? 30 * 60_000 : 5 * 60_000;
 const RUNS = Number(process.env.PROOF_MODEL_RUNS ?? (HEAVY ? 80 : 25));
 const MAX_COMMANDS = HEAVY ? 40 : 20;
 const SEED = Number(process.env.PROOF_SEED ?? Date.now() % 2 ** 31);
@@ -343,52 +345,56 @@ describe('proof: the ledger behaves like its model under generated command seque
     await t.close();
   });
 
-  it(`every answer is one the model allows, and the final state equals the model's (seed ${SEED}, ${RUNS} sequences)`, async () => {
-    let commandsRun = 0;
-    const ran = new Map<string, number>();
-    await fc.assert(
-      fc.asyncProperty(
-        fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }),
-        async (cmds) => {
-          const user = await createCustomer(t.http);
-          // Start funded, so that holds, completions and sells are reached, not only refusals.
-          const funding = await api.post('/balance/deposit', user.accessToken, {
-            amount: '2000.00',
-          });
-          expect(funding.status).toBe(201);
-          const model: Model = {
-            currentCents: 200_000,
-            heldCents: 0,
-            pending: [],
-            resolved: [],
-            holdings: new Map(),
-            history: [],
-            keys: new Map(),
-            orders: new Map(),
-            seq: 0,
-          };
-          const real: Real = { api, userId: user.userId, token: user.accessToken, service };
-          model.history.push({
-            id: funding.body.transaction_id,
-            type: 'deposit',
-            amountCents: 200_000,
-            status: 'completed',
-          });
-          await fc.asyncModelRun(() => ({ model, real }), cmds);
-          for (const cmd of cmds) {
-            const name = cmd.toString().replace(/\(.*$/, '');
-            ran.set(name, (ran.get(name) ?? 0) + 1);
-            commandsRun++;
-          }
-          await expectState(model, real);
-          const report = await api.get(`/internal/users/${user.userId}/reconcile`, admin);
-          expect(report.body).toMatchObject({ ok: true, mismatches: [] });
-        },
-      ),
-      { numRuns: RUNS, seed: SEED },
-    );
-    console.log(
-      `proof model: seed ${SEED}, ${RUNS} sequences, ${commandsRun} commands ${JSON.stringify(Object.fromEntries(ran))}`,
-    );
-  });
+  it(
+    `every answer is one the model allows, and the final state equals the model's (seed ${SEED}, ${RUNS} sequences)`,
+    async () => {
+      let commandsRun = 0;
+      const ran = new Map<string, number>();
+      await fc.assert(
+        fc.asyncProperty(
+          fc.commands(commands, { maxCommands: MAX_COMMANDS, size: 'max' }),
+          async (cmds) => {
+            const user = await createCustomer(t.http);
+            // Start funded, so that holds, completions and sells are reached, not only refusals.
+            const funding = await api.post('/balance/deposit', user.accessToken, {
+              amount: '2000.00',
+            });
+            expect(funding.status).toBe(201);
+            const model: Model = {
+              currentCents: 200_000,
+              heldCents: 0,
+              pending: [],
+              resolved: [],
+              holdings: new Map(),
+              history: [],
+              keys: new Map(),
+              orders: new Map(),
+              seq: 0,
+            };
+            const real: Real = { api, userId: user.userId, token: user.accessToken, service };
+            model.history.push({
+              id: funding.body.transaction_id,
+              type: 'deposit',
+              amountCents: 200_000,
+              status: 'completed',
+            });
+            await fc.asyncModelRun(() => ({ model, real }), cmds);
+            for (const cmd of cmds) {
+              const name = cmd.toString().replace(/\(.*$/, '');
+              ran.set(name, (ran.get(name) ?? 0) + 1);
+              commandsRun++;
+            }
+            await expectState(model, real);
+            const report = await api.get(`/internal/users/${user.userId}/reconcile`, admin);
+            expect(report.body).toMatchObject({ ok: true, mismatches: [] });
+          },
+        ),
+        { numRuns: RUNS, seed: SEED },
+      );
+      console.log(
+        `proof model: seed ${SEED}, ${RUNS} sequences, ${commandsRun} commands ${JSON.stringify(Object.fromEntries(ran))}`,
+      );
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

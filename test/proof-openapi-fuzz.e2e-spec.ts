@@ -24,6 +24,8 @@ import {
  * PROOF_HEAVY=1 sends at least 10,000 requests. PROOF_SEED replays a run.
  */
 const HEAVY = process.env.PROOF_HEAVY === '1';
+/** Generous: the machine is shared; the heavy variant sends many more requests. */
+const TEST_TIMEOUT_MS = HEAVY ? 30 * 60_000 : 5 * 60_000;
 const RUNS = Number(process.env.PROOF_RUNS ?? (HEAVY ? 12_000 : 1_500));
 const SEED = Number(process.env.PROOF_SEED ?? Date.now() % 2 ** 31);
 /** PROOF_COLLECT=1: keep going after a failure and report every failing class at the end. */
@@ -265,76 +267,83 @@ describe('proof: generated requests from /docs-json never get a 500, always the 
     }
   }
 
-  it(`answers every generated request with 2xx/4xx/503 in the documented problem format (seed ${SEED}, ${RUNS} runs)`, async () => {
-    const ops = operationsOf(doc);
-    expect(ops.length).toBeGreaterThan(25);
-    const counts = new Map<string, number>();
-    const moved = new Set<string>();
-    const failures = new Map<string, string>();
-    console.log(
-      `proof fuzz: seed ${SEED} (replay with PROOF_SEED=${SEED}), ${RUNS} runs over ${ops.length} operations`,
-    );
-    await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...ops).chain(caseArb), async (c) => {
-        const res = await send(c);
-        const key = `${c.op.method} ${c.op.path}`;
-        counts.set(key, (counts.get(key) ?? 0) + 1);
-        const problems = violations(c.op, res);
-        if (COLLECT) {
-          for (const problem of problems) {
-            const cls = `${key} ${res.status} ${problem}`;
-            if (!failures.has(cls))
-              failures.set(cls, `${describeCase(c)} → ${res.text.slice(0, 200)}`);
+  it(
+    `answers every generated request with 2xx/4xx/503 in the documented problem format (seed ${SEED}, ${RUNS} runs)`,
+    async () => {
+      const ops = operationsOf(doc);
+      expect(ops.length).toBeGreaterThan(25);
+      const counts = new Map<string, number>();
+      const moved = new Set<string>();
+      const failures = new Map<string, string>();
+      console.log(
+        `proof fuzz: seed ${SEED} (replay with PROOF_SEED=${SEED}), ${RUNS} runs over ${ops.length} operations`,
+      );
+      await fc.assert(
+        fc.asyncProperty(fc.constantFrom(...ops).chain(caseArb), async (c) => {
+          const res = await send(c);
+          const key = `${c.op.method} ${c.op.path}`;
+          counts.set(key, (counts.get(key) ?? 0) + 1);
+          const problems = violations(c.op, res);
+          if (COLLECT) {
+            for (const problem of problems) {
+              const kind = c.body ? ('raw' in c.body ? 'raw body' : 'JSON body') : 'no body';
+              const cls = `${key} ${res.status} ${problem} (${kind})`;
+              if (!failures.has(cls))
+                failures.set(cls, `${describeCase(c)} → ${res.text.slice(0, 200)}`);
+            }
+          } else {
+            expect([`${key} → ${res.status} ${res.text.slice(0, 300)}`, problems]).toEqual([
+              expect.any(String),
+              [],
+            ]);
           }
-        } else {
-          expect([`${key} → ${res.status} ${res.text.slice(0, 300)}`, problems]).toEqual([
-            expect.any(String),
-            [],
-          ]);
-        }
-        if (res.status < 300 && MONEY_OPERATION.test(c.op.operationId)) {
-          moved.add(
-            c.params.user_id && c.params.user_id !== 'me'
-              ? c.params.user_id
-              : c.auth === 'foreign'
-                ? foreign.userId
-                : owner.userId,
-          );
-        }
-      }),
-      {
-        numRuns: RUNS,
-        seed: SEED,
-        endOnFailure: true,
-        // A short report: the failing request with long strings cut, and how to replay it.
-        asyncReporter: (details) => {
-          if (!details.failed) return Promise.resolve();
-          const shown = describeCase(details.counterexample?.[0] as Case);
-          const error =
-            details.errorInstance instanceof Error
-              ? details.errorInstance.message
-              : String(details.errorInstance);
-          return Promise.reject(
-            new Error(`replay with PROOF_SEED=${SEED}\nrequest: ${shown}\n${error.slice(0, 1500)}`),
-          );
+          if (res.status < 300 && MONEY_OPERATION.test(c.op.operationId)) {
+            moved.add(
+              c.params.user_id && c.params.user_id !== 'me'
+                ? c.params.user_id
+                : c.auth === 'foreign'
+                  ? foreign.userId
+                  : owner.userId,
+            );
+          }
+        }),
+        {
+          numRuns: RUNS,
+          seed: SEED,
+          endOnFailure: true,
+          // A short report: the failing request with long strings cut, and how to replay it.
+          asyncReporter: (details) => {
+            if (!details.failed) return Promise.resolve();
+            const shown = describeCase(details.counterexample?.[0] as Case);
+            const error =
+              details.errorInstance instanceof Error
+                ? details.errorInstance.message
+                : String(details.errorInstance);
+            return Promise.reject(
+              new Error(
+                `replay with PROOF_SEED=${SEED}\nrequest: ${shown}\n${error.slice(0, 1500)}`,
+              ),
+            );
+          },
         },
-      },
-    );
-    if (COLLECT && failures.size > 0) {
-      const list = [...failures].map(([cls, example]) => `${cls}\n    e.g. ${example}`);
-      throw new Error(`${failures.size} failing classes (seed ${SEED}):\n${list.join('\n')}`);
-    }
-    console.log(
-      `proof fuzz: requests per operation ${JSON.stringify(Object.fromEntries([...counts].sort()))}`,
-    );
-    for (const c of [owner, foreign]) {
-      const report = await api.get(`/internal/users/${c.userId}/reconcile`, tokens.admin);
-      expect(report.body).toMatchObject({ ok: true });
-      if (!moved.has(c.userId)) {
-        expect((await api.get(`/users/${c.userId}/balance`, tokens.service)).body).toEqual(
-          initial.get(c.userId),
-        );
+      );
+      if (COLLECT && failures.size > 0) {
+        const list = [...failures].map(([cls, example]) => `${cls}\n    e.g. ${example}`);
+        throw new Error(`${failures.size} failing classes (seed ${SEED}):\n${list.join('\n')}`);
       }
-    }
-  });
+      console.log(
+        `proof fuzz: requests per operation ${JSON.stringify(Object.fromEntries([...counts].sort()))}`,
+      );
+      for (const c of [owner, foreign]) {
+        const report = await api.get(`/internal/users/${c.userId}/reconcile`, tokens.admin);
+        expect(report.body).toMatchObject({ ok: true });
+        if (!moved.has(c.userId)) {
+          expect((await api.get(`/users/${c.userId}/balance`, tokens.service)).body).toEqual(
+            initial.get(c.userId),
+          );
+        }
+      }
+    },
+    TEST_TIMEOUT_MS,
+  );
 });

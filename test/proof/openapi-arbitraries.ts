@@ -237,6 +237,23 @@ export function mutatedBody(
   const props = Object.keys(resolve(doc, schema).properties ?? {});
   const base = valueFor(doc, schema) as fc.Arbitrary<Record<string, unknown>>;
   return fc.oneof(
+    // Every string field carries a Unicode edge case (lone surrogates, combining marks, NUL, RTL)
+    // at a random position: validators that choke on one break the whole request.
+    fc
+      .tuple(
+        base,
+        fc.constantFrom(...UNICODE_EDGES.slice(0, 6)),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+      )
+      .map(([b, edge, at]) =>
+        Object.fromEntries(
+          Object.entries(b as object).map(([k, v]) => {
+            if (typeof v !== 'string') return [k, v];
+            const i = Math.floor(at * (v.length + 1));
+            return [k, `${v.slice(0, i)}${edge}${v.slice(i)}`];
+          }),
+        ),
+      ),
     // One field replaced by something nasty.
     fc
       .tuple(base, fc.constantFrom(...(props.length ? props : ['x'])), hostileValue)
