@@ -15,6 +15,9 @@ const pidAlive = (pid: number) => {
 };
 
 /** The real entry point in a child process: embedded DynamoDB, persistence, graceful shutdown. */
+// Spawns the real server (and its embedded JVM) several times: slow on a busy 2-core machine.
+jest.setTimeout(180_000);
+
 describe('npm start (src/main.ts as a process)', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'user-service-data-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));

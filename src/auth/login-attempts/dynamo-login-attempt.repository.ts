@@ -85,6 +85,9 @@ export class DynamoLoginAttemptRepository extends LoginAttemptRepository {
           return { allowed: true, attempt: 1 };
         continue;
       }
+      // The window is current but not full: another attempt restarted it between our failed
+      // update and this read. Count this attempt in the new window.
+      if (current.attempts < policy.maxFailures) continue;
       return {
         allowed: false,
         retryAfterSeconds: Math.max(1, current.last_attempt_at + policy.windowSeconds - now),
