@@ -2,8 +2,9 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Api, listen, runPool } from './utils/ledger-http';
+import { orderRoutes } from './utils/orders-http';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
-import { createAdminToken, createCustomer, createServiceToken, Customer } from './utils/users';
+import { createAdminToken, createServiceToken, Customer } from './utils/users';
 
 const PROBLEM = /^application\/problem\+json/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
@@ -26,24 +27,16 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     await t.close();
   });
 
-  /** A customer with `amount` deposited. */
-  async function funded(amount: string): Promise<Customer> {
-    const c = await createCustomer(t.http);
-    const res = await api.post(`/users/${c.userId}/balance/deposit`, c.accessToken, { amount });
-    expect(res.status).toBe(201);
-    return c;
-  }
-
-  const balanceOf = async (c: Customer) =>
-    (await api.get(`/users/${c.userId}/balance`, service)).body;
+  const routes = () => orderRoutes(t, api, service);
+  const funded = (amount: string) => routes().funded(amount);
+  const balanceOf = (c: Customer) => routes().balanceOf(c);
   const hold = (c: Customer, body: Record<string, unknown>, token = service) =>
-    api.post(`/internal/users/${c.userId}/balance/holds`, token, body);
+    routes().hold(c, body, token);
   const complete = (c: Customer, txId: string, body: unknown = {}, token = service) =>
-    api.post(`/internal/users/${c.userId}/transactions/${txId}/complete`, token, body);
-  const cancel = (c: Customer, txId: string, token = service) =>
-    api.post(`/internal/users/${c.userId}/transactions/${txId}/cancel`, token, {});
+    routes().complete(c, txId, body, token);
+  const cancel = (c: Customer, txId: string, token = service) => routes().cancel(c, txId, token);
   const sell = (c: Customer, body: Record<string, unknown>, token = service) =>
-    api.post(`/internal/users/${c.userId}/trades/sell`, token, body);
+    routes().sell(c, body, token);
   const reconcile = async (c: Customer) => {
     const res = await api.get(`/internal/users/${c.userId}/reconcile`, admin);
     expect(res.status).toBe(200);

@@ -23,6 +23,7 @@ import {
   TransactionQuery,
 } from './balance.repository';
 import { guarded, storeError } from './dynamo-errors';
+import { queryAllWithPrefix } from './query-prefix';
 import {
   IdempotencyItem,
   toBalance,
@@ -162,24 +163,8 @@ export class DynamoBalanceRepository extends BalanceRepository {
   }
 
   async listAllTransactions(userId: string): Promise<LedgerTransaction[]> {
-    const all: LedgerTransaction[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :tx)',
-            ExpressionAttributeValues: { ':pk': userId, ':tx': SK_PREFIX.transaction },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of out.Items ?? []) all.push(toTransaction(item as TransactionItem));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return all;
+    const items = await queryAllWithPrefix(this.db, this.table, userId, SK_PREFIX.transaction);
+    return items.map((item) => toTransaction(item as TransactionItem));
   }
 
   async *listLedgerUserIds(): AsyncIterable<string> {

@@ -12,6 +12,7 @@ import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { HOLD_EXPIRY_SHARDS, holdExpiryShard, keys, SK_PREFIX } from '../../database/keys';
 import type { LedgerTransaction } from '../domain/ledger';
 import { guarded, storeError } from './dynamo-errors';
+import { queryAllWithPrefix } from './query-prefix';
 import { toTransaction, TransactionItem } from './ledger.items';
 import {
   ExpiredHold,
@@ -79,24 +80,8 @@ export class DynamoOrderLedgerRepository extends OrderLedgerRepository {
   }
 
   async listAllHoldings(userId: string): Promise<Holding[]> {
-    const holdings: Holding[] = [];
-    let startKey: Item | undefined;
-    do {
-      const out = await guarded(() =>
-        this.db.send(
-          new QueryCommand({
-            TableName: this.table,
-            KeyConditionExpression: 'PK = :pk AND begins_with(SK, :asset)',
-            ExpressionAttributeValues: { ':pk': userId, ':asset': SK_PREFIX.asset },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
-      );
-      for (const item of out.Items ?? []) holdings.push(toHolding(item));
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return holdings;
+    const items = await queryAllWithPrefix(this.db, this.table, userId, SK_PREFIX.asset);
+    return items.map(toHolding);
   }
 
   /** One send (the SDK retries it with the same ClientRequestToken). */
