@@ -126,6 +126,9 @@ async function startServers(endpoint: string, baselineScript: string) {
       DAILY_DEPOSIT_LIMIT,
       // Shutdown only: no 5 s connection drain when the run ends.
       SHUTDOWN_DRAIN_MS: '0',
+      // Required in production; the bench sends no mail (its users are seeded, not registered).
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      APP_BASE_URL: 'http://localhost',
     },
     servicePort,
     REPO,

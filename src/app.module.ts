@@ -11,6 +11,7 @@ import { ClientRateLimitGuard, RateLimitModule, UserRateLimitGuard } from './com
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MailDispatchModule, MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PortfolioModule } from './portfolio/portfolio.module';
 import { UsersModule } from './users/users.module';
@@ -26,6 +27,8 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         RateLimitModule,
+        MailModule,
+        MailDispatchModule,
         HealthModule,
         AuthModule,
         UsersModule,

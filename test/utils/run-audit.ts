@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 /**
  * A log audit over the whole e2e run: every app's log lines and every secret the test helpers
- * create (passwords, access and refresh tokens) are appended to two files; the global teardown
+ * create (passwords, access and refresh tokens, e-mail links and their tokens) are appended to two files; the global teardown
  * fails the run if any secret, bearer token or JWT shows up in any log line.
  */
 const DIR = join(__dirname, '..', '..', '.cache', 'test-run');
@@ -11,6 +11,8 @@ const LOGS = join(DIR, 'app-logs.jsonl');
 const SECRETS = join(DIR, 'secrets.txt');
 const JWT = /eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/;
 const BEARER = /bearer\s+\S{8,}/i;
+/** An account link (verification, reset) or an e-mail token `<user_id>.<256-bit secret>`. */
+const EMAIL_TOKEN = /#token=|\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}\b/;
 
 export function resetRunAudit(): void {
   rmSync(DIR, { recursive: true, force: true });
@@ -36,6 +38,7 @@ export function auditRunLogs(): { lines: number; secrets: number; problems: stri
   lines.forEach((line, i) => {
     if (JWT.test(line)) problems.push(`log line ${i + 1} contains a JWT`);
     if (BEARER.test(line)) problems.push(`log line ${i + 1} contains a bearer credential`);
+    if (EMAIL_TOKEN.test(line)) problems.push(`log line ${i + 1} contains an e-mail link or token`);
     if (/"authorization"\s*:\s*"(?!\[redacted\])/i.test(line))
       problems.push(`log line ${i + 1} contains an Authorization value`);
     for (const secret of secrets) {
