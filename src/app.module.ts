@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AppController } from './app.controller';
 import { AuthModule } from './auth/auth.module';
 import { BalanceModule } from './balance/balance.module';
@@ -34,6 +35,7 @@ export class AppModule {
         UsersModule,
         BalanceModule,
         PortfolioModule,
+        AdminModule,
       ],
       controllers: [AppController],
       // Global guards run in this order: per-IP limits, authentication, ownership, roles, per-user limits.

@@ -25,6 +25,6 @@ import { ReconcileService } from './reconcile/reconcile.service';
     ReconcileService,
     VerifiedEmailGuard,
   ],
-  exports: [BalanceRepository, OrderLedgerRepository, BalanceService],
+  exports: [BalanceRepository, OrderLedgerRepository, BalanceService, MoneyMovementService],
 })
 export class BalanceModule {}

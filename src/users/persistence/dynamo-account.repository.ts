@@ -186,7 +186,8 @@ export class DynamoAccountRepository extends AccountRepository {
           TableName: this.table,
           Key: keys.user(userId),
           UpdateExpression: disabling
-            ? 'SET #status = :status, updated_at = :now, disabled_reason = :reason, disabled_by = :actor, disabled_at = :now'
+            ? // The version bump keeps every existing session dead after a later enable.
+              'SET #status = :status, updated_at = :now, disabled_reason = :reason, disabled_by = :actor, disabled_at = :now ADD credential_version :one'
             : 'SET #status = :status, updated_at = :now REMOVE disabled_reason, disabled_by, disabled_at',
           ConditionExpression: 'attribute_exists(PK)',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -196,6 +197,7 @@ export class DynamoAccountRepository extends AccountRepository {
                 ':now': change.now,
                 ':reason': change.reason ?? '',
                 ':actor': change.actorId,
+                ':one': 1,
               }
             : { ':status': status, ':now': change.now },
           ReturnValues: 'ALL_NEW',
