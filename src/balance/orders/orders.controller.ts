@@ -53,6 +53,10 @@ export class OrdersController {
   })
   @ApiResponse({ status: 404, description: 'not_found: the user has no balance.' })
   @ApiResponse({
+    status: 403,
+    description: 'email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed.',
+  })
+  @ApiResponse({
     status: 422,
     description:
       'validation_failed, insufficient_funds, idempotency_key_reused (order_id used with another amount).',
