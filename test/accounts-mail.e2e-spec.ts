@@ -61,6 +61,15 @@ describe('Accounts: outbox mail over SMTP and e-mail verification (e2e)', () => 
     expect(t.logs.text).not.toContain(mail.token);
   });
 
+  it('exposes emails_total and the oldest pending age; the outbox scan is timed apart from Query', async () => {
+    const metrics = await request(t.http).get('/metrics').expect(200);
+    expect(metrics.text).toMatch(/emails_total\{template="verify_email",result="sent"\} [1-9]/);
+    expect(metrics.text).toMatch(/email_outbox_oldest_pending_seconds \d/);
+    expect(metrics.text).toMatch(
+      /dynamodb_operation_duration_seconds_count\{operation="OutboxQuery"\} [1-9]/,
+    );
+  });
+
   it('a resend (202) kills the earlier link; only the newest one verifies', async () => {
     const user = await createCustomer(t.http);
     const [first] = await smtp.waitFor(user.email);
