@@ -53,7 +53,7 @@ export class DynamoOutboxRepository extends OutboxRepository {
           context.commandName = 'OutboxQueryCommand';
           return next(args);
         },
-        { step: 'build', name: 'outboxOperationName' },
+        { step: 'build' },
       );
       const out = await this.doc.send(query, { abortSignal: signal });
       for (const item of out.Items ?? []) found.push(fromOutboxItem(item as OutboxItem));
