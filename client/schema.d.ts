@@ -205,6 +205,40 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/auth/password-reset': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Ask for a reset link (30 min). Same answer, in similar time, whether or not the address has an account. */
+    post: operations['request'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/password-reset/confirm': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Set a new password with the token from the reset link: every session ends, the login lockout is cleared. */
+    post: operations['confirm'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/users/{user_id}/profile': {
     parameters: {
       query?: never;
@@ -243,6 +277,40 @@ export interface paths {
      */
     put: operations['legacyUpdateProfile'];
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/auth/verify-email': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm an address with the token from the verification link (single use, 24 h; only the newest link works). */
+    post: operations['verify'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/users/{user_id}/email/verification': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Send a fresh verification link (earlier links stop working). */
+    post: operations['resend'];
     delete?: never;
     options?: never;
     head?: never;
@@ -579,6 +647,74 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/admin/users': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Exact look-up by e-mail or username (through the guards, no scan). */
+    get: operations['find'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{user_id}/disable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Disable an account: its tokens stop working at once; login answers the wrong-password 401. */
+    post: operations['disable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{user_id}/enable': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Enable a disabled account (its old sessions stay ended). */
+    post: operations['enable'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/admin/users/{user_id}/balance/adjustments': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** A signed balance adjustment: one completed `adjustment` transaction, same atomicity and overdraft rule as a withdrawal. */
+    post: operations['adjust'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/metrics': {
     parameters: {
       query?: never;
@@ -704,6 +840,13 @@ export interface components {
       date_of_birth: string | null;
       /** @example false */
       marketing_emails_consent: boolean;
+      /** @example true */
+      email_verified: boolean;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      email_verified_at: string | null;
       /**
        * @example customer
        * @enum {string}
@@ -795,6 +938,23 @@ export interface components {
       /** Format: password */
       new_password: string;
     };
+    PasswordResetRequestDto: {
+      /**
+       * Format: email
+       * @example jane@example.com
+       */
+      email: string;
+    };
+    PasswordResetAcceptedDto: {
+      /** @example If an account uses this address, a link to reset its password has been sent. */
+      message: string;
+    };
+    PasswordResetConfirmDto: {
+      /** @description The token from the reset link (the part after `#token=`). */
+      token: string;
+      /** Format: password */
+      new_password: string;
+    };
     UpdateProfileDto: {
       /** @example Jane */
       first_name?: string;
@@ -819,6 +979,22 @@ export interface components {
       /** @example Profile updated successfully */
       message: string;
       user: components['schemas']['ProfileDto'];
+    };
+    EmailTokenDto: {
+      /** @description The token from the link (the part after `#token=`). */
+      token: string;
+    };
+    EmailVerifiedDto: {
+      /** @example E-mail address verified */
+      message: string;
+      /** @example true */
+      email_verified: boolean;
+      /** Format: date-time */
+      email_verified_at: Record<string, never>;
+    };
+    AcceptedDto: {
+      /** @example A new verification link has been sent. */
+      message: string;
     };
     BalanceResponse: {
       /** @example 7f0c2a8e-2f43-4f8e-9d51-0c1f7a3b9e12 */
@@ -1114,6 +1290,75 @@ export interface components {
       quantity: string;
       /** Format: date-time */
       updated_at: string;
+    };
+    AdminUserDto: {
+      /**
+       * Format: uuid
+       * @example 7d3f1c9a-6b3e-4f4e-9a51-0c8d1e2f3a4b
+       */
+      user_id: string;
+      /** @example jane_doe */
+      username: string;
+      /**
+       * Format: email
+       * @example jane@example.com
+       */
+      email: string;
+      /** @example Jane */
+      first_name: string;
+      /** @example Doe */
+      last_name: string;
+      /** @example +15550109999 */
+      phone: string | null;
+      /**
+       * Format: date
+       * @example 1990-04-01
+       */
+      date_of_birth: string | null;
+      /** @example false */
+      marketing_emails_consent: boolean;
+      /** @example true */
+      email_verified: boolean;
+      /**
+       * Format: date-time
+       * @example null
+       */
+      email_verified_at: string | null;
+      /**
+       * @example customer
+       * @enum {string}
+       */
+      role: 'customer' | 'admin';
+      /**
+       * Format: date-time
+       * @example 2024-05-01T12:00:00.000Z
+       */
+      created_at: string;
+      /**
+       * Format: date-time
+       * @example 2024-05-01T12:00:00.000Z
+       */
+      updated_at: string;
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+    };
+    AdminReasonDto: {
+      /** @example Chargeback fraud under investigation */
+      reason: string;
+    };
+    AdminStatusDto: {
+      /** @example User disabled */
+      message: string;
+      /** Format: uuid */
+      user_id: string;
+      /** @enum {string} */
+      status: 'active' | 'disabled';
+    };
+    AdjustmentDto: {
+      /** @example Chargeback fraud under investigation */
+      reason: string;
+      /** @description Signed USD amount: positive credits, negative debits; 0.01 to 1000000. */
+      amount: number | string;
     };
     /** @description RFC 9457 problem details. `code` is a stable machine-readable snake_case code. */
     Problem: {
@@ -1812,6 +2057,117 @@ export interface operations {
       };
     };
   };
+  request: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PasswordResetRequestDto'];
+      };
+    };
+    responses: {
+      /** @description Accepted: a `PasswordResetAcceptedDto`. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PasswordResetAcceptedDto'];
+        };
+      };
+      /** @description `validation_failed`: not an e-mail address. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `rate_limited`: 3 requests per address per hour, or the per-client /auth limit. */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  confirm: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PasswordResetConfirmDto'];
+      };
+    };
+    responses: {
+      /** @description OK: a `MessageDto`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MessageDto'];
+        };
+      };
+      /** @description `invalid_token`: malformed, unknown, expired, superseded or used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `validation_failed`: the password policy. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getProfile: {
     parameters: {
       query?: never;
@@ -2140,6 +2496,116 @@ export interface operations {
       };
     };
   };
+  verify: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['EmailTokenDto'];
+      };
+    };
+    responses: {
+      /** @description OK: a `EmailVerifiedDto`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['EmailVerifiedDto'];
+        };
+      };
+      /** @description `invalid_token`: malformed, unknown, expired, superseded or used. */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  resend: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A user id, or `me` for the caller. */
+        user_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accepted: a `AcceptedDto`. */
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AcceptedDto'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token, or a revoked session. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Another user's id (customers), or a service token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
   getBalance: {
     parameters: {
       query?: never;
@@ -2328,7 +2794,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description forbidden: not your user_id (canonical routes). */
+      /** @description email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2418,7 +2884,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description forbidden: not your user_id (canonical routes). */
+      /** @description email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2511,7 +2977,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description forbidden: not your user_id (canonical routes). */
+      /** @description email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2601,7 +3067,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description forbidden: not your user_id (canonical routes). */
+      /** @description email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -2864,7 +3330,7 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
-      /** @description forbidden: service or admin token required. */
+      /** @description email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed. */
       403: {
         headers: {
           [name: string]: unknown;
@@ -3637,6 +4103,271 @@ export interface operations {
       };
       /** @description service_unavailable: DynamoDB is unavailable. */
       503: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  find: {
+    parameters: {
+      query?: {
+        email?: string;
+        username?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: a `AdminUserDto`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminUserDto'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token, or a revoked session. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `forbidden`: not an admin token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description No such user. */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  disable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A user id, or `me` for the caller. */
+        user_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AdminReasonDto'];
+      };
+    };
+    responses: {
+      /** @description OK: a `AdminStatusDto`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminStatusDto'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token, or a revoked session. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `forbidden`: not an admin token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  enable: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A user id, or `me` for the caller. */
+        user_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description OK: a `AdminStatusDto`. */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AdminStatusDto'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token, or a revoked session. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `forbidden`: not an admin token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+    };
+  };
+  adjust: {
+    parameters: {
+      query?: never;
+      header: {
+        /** @description 1–255 visible ASCII. */
+        'Idempotency-Key': string;
+      };
+      path: {
+        /** @description A user id, or `me` for the caller. */
+        user_id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AdjustmentDto'];
+      };
+    };
+    responses: {
+      /** @description Created: a `MovementResponse`. */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['MovementResponse'];
+        };
+      };
+      /** @description Missing, invalid or expired bearer token, or a revoked session. */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `forbidden`: not an admin token. */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `insufficient_funds`, `idempotency_key_reused` or `validation_failed`. */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Rate limit exceeded (see Retry-After). */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description Unexpected server error (a bug; never caused by client input). */
+      500: {
         headers: {
           [name: string]: unknown;
         };

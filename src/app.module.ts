@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module';
 import { AppController } from './app.controller';
 import { AuthModule } from './auth/auth.module';
 import { BalanceModule } from './balance/balance.module';
@@ -12,6 +13,7 @@ import { ClientRateLimitGuard, RateLimitModule, UserRateLimitGuard } from './com
 import { AppConfig, ConfigModule } from './config';
 import { DatabaseModule } from './database/database.module';
 import { HealthModule } from './health/health.module';
+import { MailDispatchModule, MailModule } from './mail/mail.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { PortfolioModule } from './portfolio/portfolio.module';
 import { UsersModule } from './users/users.module';
@@ -27,11 +29,14 @@ export class AppModule {
         MetricsModule,
         DatabaseModule,
         RateLimitModule,
+        MailModule,
+        MailDispatchModule,
         HealthModule,
         AuthModule,
         UsersModule,
         BalanceModule,
         PortfolioModule,
+        AdminModule,
       ],
       controllers: [AppController],
       // Global guards run in this order: per-IP limits, authentication, ownership, roles, per-user limits.

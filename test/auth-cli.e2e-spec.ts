@@ -78,7 +78,7 @@ describe('CLIs: user:create-admin and token:service (e2e)', () => {
 
     const promoted = await runCli(
       ADMIN_CLI,
-      ['--username', customer.username, '--email', customer.email, '--password', strongPassword()],
+      ['--username', customer.username, '--email', customer.email, '--password', customer.password],
       env,
     );
     expect(promoted.code).toBe(0);

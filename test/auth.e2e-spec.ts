@@ -64,6 +64,8 @@ describe('auth: registration and login (e2e)', () => {
           phone: '+15550109999',
           date_of_birth: '1990-04-01',
           marketing_emails_consent: true,
+          email_verified: false,
+          email_verified_at: null,
           role: 'customer',
           created_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
           updated_at: expect.stringMatching(/Z$/),

@@ -206,7 +206,7 @@ describe('Kubernetes manifests: the production overlay rendered by kustomize (e2
     const secretKeys = container.env
       .filter((e: Manifest) => e.valueFrom.secretKeyRef)
       .map((e: Manifest) => e.name);
-    expect(secretKeys.sort()).toEqual(['JWT_SECRET_KEY', 'REDIS_URL']);
+    expect(secretKeys.sort()).toEqual(['JWT_SECRET_KEY', 'REDIS_URL', 'SMTP_URL']);
     const cronEnv = one('CronJob').spec.jobTemplate.spec.template.spec.containers[0].envFrom;
     expect(cronEnv).toEqual([
       { configMapRef: { name: configName } },
@@ -219,6 +219,7 @@ describe('Kubernetes manifests: the production overlay rendered by kustomize (e2
     const config = loadConfig({
       ...data,
       JWT_SECRET_KEY: 'k'.repeat(8) + 'Zq3vN8xR2mT5wY7bL1cF4hJ6',
+      SMTP_URL: 'smtp://mailer:secret@smtp.example.com:587',
     });
     expect(config.isProduction).toBe(true);
     expect(config.dynamodb.embedded).toBe(false);

@@ -57,6 +57,7 @@ interface Real {
   userId: string;
   token: string;
   service: string;
+  admin: string;
 }
 
 const expectStatus = (res: ApiResponse, status: number, code?: string) => {
@@ -96,6 +97,32 @@ class Movement implements fc.AsyncCommand<Model, Real> {
     if (key) m.keys.set(key, { kind: this.kind, cents: this.cents, id: res.body.transaction_id });
   }
   toString = () => `${this.kind}(${money(this.cents)}${this.keyed ? ', keyed' : ''})`;
+}
+
+class Adjustment implements fc.AsyncCommand<Model, Real> {
+  constructor(readonly cents: number) {}
+  check = () => true;
+  async run(m: Model, r: Real) {
+    const res = await r.api.post(
+      `/admin/users/${r.userId}/balance/adjustments`,
+      r.admin,
+      { amount: money(this.cents), reason: 'model check' },
+      { 'idempotency-key': `adj-${++m.seq}` },
+    );
+    if (this.cents < 0 && available(m) < -this.cents) {
+      return expectStatus(res, 422, 'insufficient_funds');
+    }
+    expectStatus(res, 201);
+    m.currentCents += this.cents;
+    expect(res.body.transaction.balance_after).toBe(money(m.currentCents));
+    m.history.push({
+      id: res.body.transaction.transaction_id,
+      type: 'adjustment',
+      amountCents: this.cents,
+      status: 'completed',
+    });
+  }
+  toString = () => `adjust(${money(this.cents)})`;
 }
 
 class KeyedRetry implements fc.AsyncCommand<Model, Real> {
@@ -327,6 +354,7 @@ const commands = [
   fc.constant(new ReleaseExpired()),
   fc.tuple(fc.integer({ min: 1, max: 200_000_000 }), cents(50_000)).map(([u, p]) => new Sell(u, p)),
   fc.constant(new ReadState()),
+  fc.tuple(cents(60_000), fc.boolean()).map(([c, debit]) => new Adjustment(debit ? -c : c)),
 ];
 
 describe('proof: the ledger behaves like its model under generated command sequences', () => {
@@ -371,7 +399,13 @@ describe('proof: the ledger behaves like its model under generated command seque
               orders: new Map(),
               seq: 0,
             };
-            const real: Real = { api, userId: user.userId, token: user.accessToken, service };
+            const real: Real = {
+              api,
+              userId: user.userId,
+              token: user.accessToken,
+              service,
+              admin,
+            };
             model.history.push({
               id: funding.body.transaction_id,
               type: 'deposit',

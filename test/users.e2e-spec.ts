@@ -139,6 +139,8 @@ describe('users: profiles and authorization (e2e)', () => {
           'created_at',
           'date_of_birth',
           'email',
+          'email_verified',
+          'email_verified_at',
           'first_name',
           'last_name',
           'marketing_emails_consent',

@@ -5,7 +5,9 @@ import { ValidationFailedError } from '../common/errors';
 import { flattenValidationErrors } from '../common/http/validation.pipe';
 import type { User } from '../users/domain/user';
 import { UserRepository } from '../users/persistence/user.repository';
+import { InvalidCredentialsError } from './auth.errors';
 import { RegisterDto } from './dto/register.dto';
+import { PasswordHasher } from './password/password-hasher';
 import { RegistrationService } from './registration.service';
 
 export interface AdminSpec {
@@ -23,19 +25,24 @@ export interface AdminBootstrapResult {
 
 /**
  * `npm run user:create-admin`: creates an admin through the same validation and registration path as
- * `POST /auth/register`, or promotes the existing user of that username (its password and e-mail
- * stay as they are).
+ * `POST /auth/register`, or promotes the existing user of that username when the password given is
+ * theirs (their password and e-mail stay as they are).
  */
 @Injectable()
 export class AdminBootstrapService {
   constructor(
     private readonly users: UserRepository,
     private readonly registration: RegistrationService,
+    private readonly hasher: PasswordHasher,
   ) {}
 
   async createOrPromote(spec: AdminSpec): Promise<AdminBootstrapResult> {
     const existing = await this.users.findByUsernameOrEmail(spec.username.trim().toLowerCase());
     if (existing) {
+      // Promotion needs the user's own password: knowing a username is not enough.
+      if (!(await this.hasher.verify(spec.password, existing.passwordHash))) {
+        throw new InvalidCredentialsError();
+      }
       if (existing.role === 'admin') return { outcome: 'unchanged', user: existing };
       const user = await this.users.setRole(existing.userId, 'admin', new Date().toISOString());
       return { outcome: 'promoted', user };

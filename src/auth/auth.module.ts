@@ -10,6 +10,8 @@ import { LoginService } from './login.service';
 import { PasswordChangeService } from './password/password-change.service';
 import { PasswordHasher } from './password/password-hasher';
 import { PasswordController } from './password/password.controller';
+import { PasswordResetController } from './password-reset/password-reset.controller';
+import { PasswordResetService } from './password-reset/password-reset.service';
 import { RegistrationService } from './registration.service';
 import { DynamoSessionRepository } from './sessions/dynamo-session.repository';
 import { SessionRepository } from './sessions/session.repository';
@@ -20,7 +22,7 @@ import { TokenService } from './tokens/token.service';
 
 @Module({
   imports: [UsersModule],
-  controllers: [AuthController, SessionsController, PasswordController],
+  controllers: [AuthController, SessionsController, PasswordController, PasswordResetController],
   providers: [
     AuthAudit,
     TokenService,
@@ -29,6 +31,7 @@ import { TokenService } from './tokens/token.service';
     LoginService,
     SessionService,
     PasswordChangeService,
+    PasswordResetService,
     AdminBootstrapService,
     { provide: SessionRepository, useClass: DynamoSessionRepository },
     { provide: LoginAttemptRepository, useClass: DynamoLoginAttemptRepository },

@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import type { ClientContext } from '../common/decorators/client-context.decorator';
 import { ValidationFailedError } from '../common/errors';
 import type { User, UserRole } from '../users/domain/user';
+import { MailOutbox } from '../mail/mail-outbox';
 import { normalizePhone } from '../users/domain/user-fields';
+import { EmailVerificationService } from '../users/email-verification/email-verification.service';
 import { UserRepository } from '../users/persistence/user.repository';
 import { EmailTakenError, UsernameTakenError } from '../users/users.errors';
 import { AuthAudit } from './audit/auth-audit';
@@ -22,6 +24,8 @@ export class RegistrationService {
     private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuthAudit,
+    private readonly verification: EmailVerificationService,
+    private readonly outbox: MailOutbox,
   ) {}
 
   async register(
@@ -51,17 +55,21 @@ export class RegistrationService {
       createdAt: timestamp,
       updatedAt: timestamp,
       credentialVersion: 0,
+      emailVerified: false,
+      emailVerifiedAt: null,
       passwordChangedAt: null,
       passwordChangedBySession: null,
     };
     try {
-      await this.users.register(user);
+      // The verification token and its mail are written in the registration's transaction.
+      await this.users.register(user, this.verification.registrationWrites(user, now));
     } catch (err) {
       if (err instanceof UsernameTakenError || err instanceof EmailTakenError) {
         this.audit.record('register', 'conflict', client, { reason: err.code });
       }
       throw err;
     }
+    this.outbox.written();
     this.audit.record('register', 'success', client, { userId: user.userId });
     return user;
   }

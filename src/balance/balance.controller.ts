@@ -13,6 +13,7 @@ import type { Principal } from '../common/auth/principal';
 import { CurrentUser, TargetUserId } from '../common/decorators/current-user.decorator';
 import { ClientAbortSignal } from '../common/http/client-abort-signal.decorator';
 import { MoneyRateLimit } from '../common/rate-limit';
+import { RequiresVerifiedEmail } from '../users/email-verification/verified-email.guard';
 import { BalanceService } from './balance.service';
 import {
   MovementResponse,
@@ -42,10 +43,16 @@ function MoneyMovementEndpoint(path: string, summary: string) {
     Post([`users/:user_id/balance/${path}`, `balance/${path}`]),
     HttpCode(201),
     MoneyRateLimit(),
+    RequiresVerifiedEmail(),
     ApiOperation({ summary }),
     ApiHeader(IDEMPOTENCY_HEADER),
     ApiCreatedResponse({ type: MovementResponse }),
     ApiResponse({ status: 404, description: 'not_found: the user has no balance.' }),
+    ApiResponse({
+      status: 403,
+      description:
+        'email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed.',
+    }),
     ApiResponse({ status: 422, description: MOVEMENT_422 }),
     ApiResponse({
       status: 429,

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { UsersModule } from '../users/users.module';
+import { VerifiedEmailGuard } from '../users/email-verification/verified-email.guard';
 import { BalanceController } from './balance.controller';
 import { BalanceService } from './balance.service';
 import { MoneyMovementService } from './money-movement.service';
@@ -12,6 +14,7 @@ import { ReconcileController } from './reconcile/reconcile.controller';
 import { ReconcileService } from './reconcile/reconcile.service';
 
 @Module({
+  imports: [UsersModule],
   controllers: [BalanceController, OrdersController, ReconcileController],
   providers: [
     { provide: BalanceRepository, useClass: DynamoBalanceRepository },
@@ -20,7 +23,8 @@ import { ReconcileService } from './reconcile/reconcile.service';
     BalanceService,
     MoneyMovementService,
     ReconcileService,
+    VerifiedEmailGuard,
   ],
-  exports: [BalanceRepository, OrderLedgerRepository, BalanceService],
+  exports: [BalanceRepository, OrderLedgerRepository, BalanceService, MoneyMovementService],
 })
 export class BalanceModule {}

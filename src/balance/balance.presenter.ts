@@ -39,6 +39,7 @@ export function presentTransaction(tx: LedgerTransaction): TransactionResponse {
 const MESSAGES: Record<MovementKind, string> = {
   deposit: 'Deposit completed.',
   withdraw: 'Withdrawal completed.',
+  adjustment: 'Adjustment completed.',
 };
 
 export function presentMovement(

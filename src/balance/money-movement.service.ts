@@ -18,7 +18,13 @@ import {
   MovementOutcomeUnknownError,
 } from './domain/balance.errors';
 import { IDEMPOTENCY_TTL_SECONDS, movementRequestHash } from './domain/idempotency';
-import { availableCents, Balance, LedgerTransaction, MovementKind } from './domain/ledger';
+import {
+  availableCents,
+  Balance,
+  LedgerTransaction,
+  LimitedMovementKind,
+  MovementKind,
+} from './domain/ledger';
 import type { MovementResponse } from './dto/balance.responses';
 import {
   BalanceRepository,
@@ -114,6 +120,14 @@ export class MoneyMovementService {
     return this.counted('withdraw', command);
   }
 
+  /**
+   * An admin's adjustment: `amountCents` is SIGNED (credit > 0, debit < 0); no daily limit, and a
+   * debit is refused like a withdrawal beyond the available balance. Same transaction and retries.
+   */
+  adjust(command: MovementCommand): Promise<MovementResult> {
+    return this.counted('adjustment', command);
+  }
+
   private async counted(kind: MovementKind, command: MovementCommand): Promise<MovementResult> {
     try {
       const result = await this.move(kind, command);
@@ -126,7 +140,9 @@ export class MoneyMovementService {
     }
   }
 
+  /** The daily limit of deposits and withdrawals; adjustments have none. */
   private limitCents(kind: MovementKind): number {
+    if (kind === 'adjustment') return Number.POSITIVE_INFINITY;
     return kind === 'deposit'
       ? this.config.limits.dailyDepositCents
       : this.config.limits.dailyWithdrawCents;
@@ -138,7 +154,9 @@ export class MoneyMovementService {
       ? movementRequestHash(kind, userId, amountCents, command.description)
       : undefined;
     const limitCents = this.limitCents(kind);
-    const limitError = () => new DailyLimitExceededError(kind, formatCents(limitCents));
+    const limitError = () =>
+      new DailyLimitExceededError(kind as LimitedMovementKind, formatCents(limitCents));
+    const signed = signedCents(kind, amountCents);
     /** A business rejection first checks whether a concurrent twin with the same key won. */
     const reject = async (error: AppError): Promise<MovementResult> => {
       const replay = key && requestHash ? await this.replay(userId, key, requestHash) : null;
@@ -155,8 +173,8 @@ export class MoneyMovementService {
       }
       const balance = await this.repository.getBalance(userId);
       if (!balance) throw new BalanceNotFoundError();
-      if (amountCents > limitCents) return reject(limitError());
-      if (kind === 'withdraw' && availableCents(balance) < amountCents) {
+      if (Math.abs(signed) > limitCents) return reject(limitError());
+      if (signed < 0 && availableCents(balance) < -signed) {
         return reject(new InsufficientFundsError());
       }
 
@@ -272,7 +290,7 @@ export class MoneyMovementService {
   ): MovementWrite {
     // The clock decides the UTC day of the daily-limit counter (and the movement's timestamps).
     const now = new Date(this.clock.now()).toISOString();
-    const signed = kind === 'deposit' ? command.amountCents : -command.amountCents;
+    const signed = signedCents(kind, command.amountCents);
     const balanceAfter: Balance = {
       ...balance,
       currentCents: balance.currentCents + signed,
@@ -294,12 +312,12 @@ export class MoneyMovementService {
     const body = presentMovement(kind, transaction, balanceAfter);
     return {
       kind,
-      amountCents: command.amountCents,
+      amountCents: Math.abs(signed),
       expectedVersion: balance.version,
       balanceAfter,
       transaction,
       requestId: command.requestId,
-      dailyLimit: { day: now.slice(0, 10), limitCents },
+      dailyLimit: kind === 'adjustment' ? undefined : { day: now.slice(0, 10), limitCents },
       idempotency:
         command.idempotencyKey && requestHash
           ? {
@@ -330,4 +348,9 @@ export class MoneyMovementService {
       `audit: ${kind} ${formatCents(command.amountCents)} USD`,
     );
   }
+}
+
+/** The signed change of the balance: a withdrawal debits; an adjustment carries its own sign. */
+function signedCents(kind: MovementKind, amountCents: number): number {
+  return kind === 'withdraw' ? -amountCents : amountCents;
 }

@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { LOGGER, Logger } from '../common/logging/logger';
 import { AppConfig, ConfigModule } from '../config';
 import { DatabaseModule } from '../database/database.module';
+import { MailModule } from '../mail/mail.module';
 import { MetricsModule } from '../metrics/metrics.module';
 
 @Global()
@@ -28,6 +29,7 @@ export class CliModule {
         CliLoggerModule.forRoot(logger),
         MetricsModule,
         DatabaseModule,
+        MailModule,
         AuthModule,
       ],
     };

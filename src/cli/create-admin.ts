@@ -6,6 +6,7 @@ import { AppError } from '../common/errors';
 import { createLogger } from '../common/logging/logger';
 import { NestPinoLogger } from '../common/logging/nest-logger';
 import { AppConfig, loadConfigFromEnvironment } from '../config';
+import { adminPasswordFromEnvironment } from '../config/cli-input';
 import { createDynamoDbClient } from '../database/dynamodb.client';
 import { ensureTable } from '../database/ensure-table';
 import { DynamoDbLocalHandle, startDynamoDbLocal } from '../database/local/dynamodb-local';
@@ -13,7 +14,26 @@ import { parseArgs, runCli, UsageError } from './cli-args';
 import { CliModule } from './cli.module';
 
 const USAGE =
-  'npm run user:create-admin -- --username NAME --email EMAIL --password PASSWORD [--first-name F] [--last-name L]';
+  'ADMIN_PASSWORD=... npm run user:create-admin -- --username NAME --email EMAIL [--first-name F] [--last-name L]\n' +
+  "  (or pipe the password on stdin; --password PASSWORD also works but shows in npm's banner and the process list)";
+
+/**
+ * The password: `--password` (scripts), else ADMIN_PASSWORD, else the first line of stdin when it is
+ * not a terminal. The last two keep it off the screen, npm's banner and `ps`.
+ */
+async function passwordFrom(args: Record<string, string>): Promise<string> {
+  if (args.password) return args.password;
+  const fromEnv = adminPasswordFromEnvironment();
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) {
+    throw new UsageError('Give the password in ADMIN_PASSWORD, on stdin, or with --password.');
+  }
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  const line = Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  if (!line) throw new UsageError('No password on stdin.');
+  return line;
+}
 
 /**
  * Without DYNAMODB_ENDPOINT outside production: the embedded DynamoDB Local data `npm start` uses
@@ -42,9 +62,10 @@ runCli(USAGE, async () => {
     'first-name',
     'last-name',
   ]);
-  for (const required of ['username', 'email', 'password']) {
+  for (const required of ['username', 'email']) {
     if (!args[required]) throw new UsageError(`--${required} is required.`);
   }
+  const password = await passwordFrom(args);
   const { config, emulator } = await withDatabase(loadConfigFromEnvironment());
   const logger = createLogger(config.logLevel, pino.destination(2));
   try {
@@ -60,7 +81,7 @@ runCli(USAGE, async () => {
       const result = await app.get(AdminBootstrapService).createOrPromote({
         username: args.username,
         email: args.email,
-        password: args.password,
+        password,
         firstName: args['first-name'],
         lastName: args['last-name'],
       });

@@ -52,6 +52,18 @@ export interface AppConfig {
   /** Development-only state: embedded DynamoDB data and the generated JWT secret. */
   readonly localDataDir: string;
   readonly version: string;
+  readonly mail: {
+    /** SMTP server (`smtps://` = TLS from the start); unset outside production: .eml files. */
+    readonly smtpUrl?: string;
+    readonly from: string;
+    /** Where links in mails point (the front end, or this service's own pages outside production). */
+    readonly appBaseUrl: string;
+    readonly pollIntervalMs: number;
+    readonly maxAttempts: number;
+    readonly retryBaseMs: number;
+  };
+  /** Money movements and holds of a user whose e-mail is unverified → 403 email_not_verified. */
+  readonly emailVerificationRequired: boolean;
 }
 
 /** Injection token for the configuration object. */

@@ -65,4 +65,16 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000) KEEP_ALIVE_TIMEOUT_MS = 72000;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000000) HTTP_MAX_CONNECTIONS = 10000;
   @IsOptional() @IsString() @MaxLength(1024) LOCAL_DATA_DIR?: string;
+  // Accounts: e-mail delivery (outbox + dispatcher), verification and password reset.
+  @IsOptional() @Transform(trim) @Matches(/^smtps?:\/\/\S+$/) SMTP_URL?: string;
+  @Transform(trim) @Matches(/^([^<>\r\n]{0,100}<)?[^\s@<>]+@[^\s@<>]+>?$/) MAIL_FROM =
+    'User Service <no-reply@localhost>';
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  APP_BASE_URL?: string;
+  @Transform(toBool) @IsBoolean() EMAIL_VERIFICATION_REQUIRED = false;
+  @Transform(toInt) @IsInt() @Min(10) @Max(600000) MAIL_POLL_INTERVAL_MS = 5000;
+  @Transform(toInt) @IsInt() @Min(1) @Max(50) MAIL_MAX_ATTEMPTS = 8;
+  @Transform(toInt) @IsInt() @Min(10) @Max(3600000) MAIL_RETRY_BASE_MS = 30000;
 }

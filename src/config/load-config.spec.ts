@@ -9,6 +9,8 @@ const prod = {
   ...base,
   NODE_ENV: 'production',
   JWT_SECRET_KEY: 'q8Zr1vWm0pLk3NbX7tYc5HsA2dGf9JeU4oQi6',
+  SMTP_URL: 'smtps://mailer:pw@smtp.example.net',
+  APP_BASE_URL: 'https://app.example.net',
 };
 
 function errorOf(env: Record<string, string>): ConfigError {
@@ -106,6 +108,11 @@ describe('loadConfig', () => {
     [{ ...prod, JWT_SECRET_KEY: 'change-this-secret-in-production-please' }, 'JWT_SECRET_KEY'],
     [{ ...prod, JWT_SECRET_KEY: 'ab'.repeat(20) }, 'JWT_SECRET_KEY'],
     [{ ...prod, BCRYPT_COST: '9' }, 'BCRYPT_COST'],
+    [{ ...prod, SMTP_URL: '' }, 'SMTP_URL'],
+    [{ ...prod, APP_BASE_URL: '' }, 'APP_BASE_URL'],
+    [{ SMTP_URL: 'http://mail' }, 'SMTP_URL'],
+    [{ APP_BASE_URL: 'app.example' }, 'APP_BASE_URL'],
+    [{ MAIL_FROM: 'not an address' }, 'MAIL_FROM'],
   ])('rejects %j naming %s in one line', (env, variable) => {
     const err = errorOf({ ...base, ...env });
     expect(err.variable).toBe(variable);

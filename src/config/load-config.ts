@@ -45,6 +45,8 @@ const ENV_KEYS = [
   'DOCS_ENABLED',
   'SHUTDOWN_DRAIN_MS',
   'LOCAL_DATA_DIR',
+  'SMTP_URL',
+  'APP_BASE_URL',
 ];
 
 /** Dollars like "10000" or "12.50" to integer cents without floating point. */
@@ -92,6 +94,8 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       throw new ConfigError('JWT_SECRET_KEY', 'looks like a placeholder; use a random value');
     if (parsed.BCRYPT_COST < 10)
       throw new ConfigError('BCRYPT_COST', 'must be at least 10 in production');
+    if (!parsed.SMTP_URL) throw new ConfigError('SMTP_URL', 'is required in production');
+    if (!parsed.APP_BASE_URL) throw new ConfigError('APP_BASE_URL', 'is required in production');
   } else if (!secret) {
     secret = developmentSecret(localDataDir);
   } else if (Buffer.byteLength(secret, 'utf8') < 16) {
@@ -165,6 +169,15 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       maxConnections: parsed.HTTP_MAX_CONNECTIONS,
     },
     version: VERSION,
+    mail: {
+      smtpUrl: parsed.SMTP_URL,
+      from: parsed.MAIL_FROM,
+      appBaseUrl: (parsed.APP_BASE_URL ?? `http://localhost:${parsed.PORT}`).replace(/\/+$/, ''),
+      pollIntervalMs: parsed.MAIL_POLL_INTERVAL_MS,
+      maxAttempts: parsed.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: parsed.MAIL_RETRY_BASE_MS,
+    },
+    emailVerificationRequired: parsed.EMAIL_VERIFICATION_REQUIRED,
   });
 }
 

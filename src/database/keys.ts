@@ -47,6 +47,16 @@ export const keys = {
     PK: `HOLDEXP#${shard}`,
     SK: `${expiresAt}#${userId}#${transactionId}`,
   }),
+  /** The latest e-mail token of one purpose (only its SHA-256 is stored). */
+  emailToken: (userId: string, purpose: 'verify' | 'reset'): ItemKey => ({
+    PK: userId,
+    SK: `TOKEN#${purpose}`,
+  }),
+  /** An outbox mail: spread over a few shards, sorted by its ULID (time). */
+  outbox: (shard: number, mailId: string): ItemKey => ({ PK: `OUTBOX#${shard}`, SK: mailId }),
+  outboxShard: (shard: number): string => `OUTBOX#${shard}`,
+  /** Password-reset requests for one (canonical) address in the current window. */
+  resetRequests: (email: string): ItemKey => ({ PK: `RESETREQ#${email}`, SK: `RESETREQ#${email}` }),
   loginFailures: (identifier: string): ItemKey => ({
     PK: `LOGIN#${identifier}`,
     SK: `LOGIN#${identifier}`,
@@ -60,6 +70,12 @@ export const SK_PREFIX = {
 } as const;
 
 export const HOLD_EXPIRY_SHARDS = 4;
+export const OUTBOX_SHARDS = 4;
+
+/** The outbox shard of a mail: spread by the ULID's last (random) character. */
+export function outboxShard(mailId: string): number {
+  return mailId.charCodeAt(mailId.length - 1) % OUTBOX_SHARDS;
+}
 
 /** The expiry-index shard of a hold: spread by the transaction id's last (random) character. */
 export function holdExpiryShard(transactionId: string): number {

@@ -6,6 +6,8 @@ import type { HandlerRoute } from './handler-routes';
 export const TAG_DESCRIPTIONS: Readonly<Record<string, string>> = {
   auth: 'Registration, login, token refresh and logout; sessions and password changes.',
   users: 'User profiles. `{user_id}` may be `me`.',
+  accounts: 'E-mail verification and password reset (links sent through the mail outbox).',
+  admin: 'Administration: look-up, disable/enable, balance adjustments; `admin` tokens only.',
   balance: 'Balance, deposits, withdrawals and the transaction history.',
   portfolio: 'Cash and holdings valued with the inventory service’s prices.',
   internal:

@@ -5,3 +5,5 @@ export const AUTH_EVENTS_TOTAL = 'auth_events_total';
 export const BALANCE_OPERATIONS_TOTAL = 'balance_operations_total';
 export const INVENTORY_REQUESTS_TOTAL = 'inventory_requests_total';
 export const INVENTORY_CIRCUIT_STATE = 'inventory_circuit_state';
+export const EMAILS_TOTAL = 'emails_total';
+export const EMAIL_OUTBOX_OLDEST_PENDING = 'email_outbox_oldest_pending_seconds';

@@ -7,6 +7,8 @@ import {
   AUTH_EVENTS_TOTAL,
   BALANCE_OPERATIONS_TOTAL,
   DYNAMODB_OPERATION_DURATION,
+  EMAIL_OUTBOX_OLDEST_PENDING,
+  EMAILS_TOTAL,
   HTTP_REQUEST_DURATION,
   HTTP_REQUESTS_TOTAL,
   INVENTORY_CIRCUIT_STATE,
@@ -46,6 +48,15 @@ export const metricProviders = [
     name: INVENTORY_REQUESTS_TOTAL,
     help: 'Calls to the inventory service for prices, by result (success, not_found, timeout, refused, server_error, bad_response, circuit_open, error).',
     labelNames: ['result'],
+  }),
+  makeCounterProvider({
+    name: EMAILS_TOTAL,
+    help: 'Outbox mails handed to the mail system, by template and result (sent, retry, failed).',
+    labelNames: ['template', 'result'],
+  }),
+  makeGaugeProvider({
+    name: EMAIL_OUTBOX_OLDEST_PENDING,
+    help: "Age in seconds of the oldest pending outbox mail at the dispatcher's last pass (0: none).",
   }),
   makeGaugeProvider({
     name: INVENTORY_CIRCUIT_STATE,

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, UnauthorizedError } from '../common/errors';
+import { AppError, ConflictError, NotFoundError, UnauthorizedError } from '../common/errors';
 
 export class UsernameTakenError extends ConflictError {
   constructor() {
@@ -29,5 +29,19 @@ export class ConcurrentUpdateError extends ConflictError {
 export class ChangerSessionGoneError extends UnauthorizedError {
   constructor() {
     super('The access token is invalid, expired or revoked.', 'invalid_token');
+  }
+}
+
+/** An e-mail link's token that is malformed, unknown, expired, superseded or already used. */
+export class InvalidEmailTokenError extends AppError {
+  constructor() {
+    super(400, 'invalid_token', 'The link is invalid, expired or already used; request a new one.');
+  }
+}
+
+/** EMAIL_VERIFICATION_REQUIRED: money cannot move until the address is confirmed. */
+export class EmailNotVerifiedError extends AppError {
+  constructor() {
+    super(403, 'email_not_verified', 'Confirm your e-mail address first (see the link we sent).');
   }
 }

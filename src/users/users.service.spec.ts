@@ -4,6 +4,12 @@ import { UserRepository } from './persistence/user.repository';
 import { InMemoryUserRepository } from './persistence/user.repository.fake';
 import { EmailTakenError, UserNotFoundError } from './users.errors';
 import { UsersService } from './users.service';
+import { unitConfig } from '../auth/testing/unit-kit';
+import { createLogger, LOGGER } from '../common/logging/logger';
+import { APP_CONFIG } from '../config';
+import { MailOutbox } from '../mail/mail-outbox';
+import { EmailVerificationService } from './email-verification/email-verification.service';
+import { AccountRepository } from './persistence/account.repository';
 
 function user(id: string, overrides: Partial<User> = {}): User {
   return {
@@ -21,6 +27,8 @@ function user(id: string, overrides: Partial<User> = {}): User {
     createdAt: '2024-01-01T00:00:00.000Z',
     updatedAt: '2024-01-01T00:00:00.000Z',
     credentialVersion: 0,
+    emailVerified: false,
+    emailVerifiedAt: null,
     passwordChangedAt: null,
     passwordChangedBySession: null,
     ...overrides,
@@ -36,7 +44,15 @@ describe('UsersService', () => {
     await users.register(user('a'));
     await users.register(user('b'));
     const module = await Test.createTestingModule({
-      providers: [UsersService, { provide: UserRepository, useValue: users }],
+      providers: [
+        UsersService,
+        EmailVerificationService,
+        MailOutbox,
+        { provide: UserRepository, useValue: users },
+        { provide: AccountRepository, useValue: {} },
+        { provide: APP_CONFIG, useValue: unitConfig() },
+        { provide: LOGGER, useValue: createLogger('silent') },
+      ],
     }).compile();
     service = module.get(UsersService);
   });

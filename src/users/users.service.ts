@@ -1,14 +1,20 @@
 import { Injectable } from '@nestjs/common';
+import { MailOutbox } from '../mail/mail-outbox';
 import type { ProfileChanges, User } from './domain/user';
 import { normalizePhone } from './domain/user-fields';
 import type { UpdateProfileDto } from './dto/update-profile.dto';
+import { EmailVerificationService } from './email-verification/email-verification.service';
 import { UserRepository } from './persistence/user.repository';
 import { UserNotFoundError } from './users.errors';
 
 /** Reads and changes profiles; the caller's right to do so was checked by the ownership guard. */
 @Injectable()
 export class UsersService {
-  constructor(private readonly users: UserRepository) {}
+  constructor(
+    private readonly users: UserRepository,
+    private readonly verification: EmailVerificationService,
+    private readonly outbox: MailOutbox,
+  ) {}
 
   async getProfile(userId: string): Promise<User> {
     const user = await this.users.findById(userId);
@@ -20,7 +26,14 @@ export class UsersService {
     const current = await this.getProfile(userId);
     const changes = toProfileChanges(dto);
     if (Object.keys(changes).length === 0) return current;
-    return this.users.updateProfile(current, changes, now.toISOString());
+    const emailChange = changes.email !== undefined && changes.email !== current.email;
+    // A new address: unverified, a link to it and a notice to the old one, in the same transaction.
+    const writes = emailChange
+      ? this.verification.emailChangeWrites(current, changes.email as string, now)
+      : undefined;
+    const updated = await this.users.updateProfile(current, changes, now.toISOString(), writes);
+    if (writes) this.outbox.written();
+    return updated;
   }
 }
 

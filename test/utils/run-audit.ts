@@ -5,7 +5,7 @@ import { join } from 'node:path';
  * A log audit over the whole e2e run. The global setup makes a directory for this run and names it
  * in TEST_AUDIT_DIR (the test workers inherit it); the harness appends to it every log line of every
  * test app, spawned server and CLI, and every secret the tests send or receive (passwords, access,
- * refresh and service tokens, JWT keys). The global teardown fails the run if any secret, a refresh
+ * refresh and service tokens, JWT keys, e-mail links and their tokens). The global teardown fails the run if any secret, a refresh
  * token's random part, a bearer token or a JWT shows up in a log line — and also if it read no log
  * line or no secret while some app or process ran, because an audit that saw nothing proves nothing.
  */
@@ -19,6 +19,8 @@ const BEARER = /bearer\s+\S{8,}/i;
 const AUTHORIZATION = /"authorization"\s*:\s*"(?!\[redacted\])/i;
 /** Secrets shorter than this are not recorded (they would match ordinary words). */
 const MIN_SECRET_LENGTH = 8;
+/** An account link (verification, reset) or an e-mail token `<user_id>.<256-bit secret>`. */
+const EMAIL_TOKEN = /#token=|\b[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}\.[A-Za-z0-9_-]{43}\b/;
 
 /** Creates this run's audit directory (global setup) and returns it. */
 export function startRunAudit(): string {
@@ -122,6 +124,7 @@ export function auditRunLogs(dir: string): AuditResult {
   lines.forEach((line, i) => {
     if (JWT.test(line)) problems.push(`log line ${i + 1} contains a JWT`);
     if (BEARER.test(line)) problems.push(`log line ${i + 1} contains a bearer credential`);
+    if (EMAIL_TOKEN.test(line)) problems.push(`log line ${i + 1} contains an e-mail link or token`);
     if (AUTHORIZATION.test(line))
       problems.push(`log line ${i + 1} contains an Authorization value`);
     if (leaks(line))

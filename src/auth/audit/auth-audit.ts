@@ -14,7 +14,9 @@ export type AuthEvent =
   | 'refresh_reuse'
   | 'logout'
   | 'session_revoke'
-  | 'password_change';
+  | 'password_change'
+  | 'password_reset_request'
+  | 'password_reset';
 
 export type AuthResult = 'success' | 'failure' | 'conflict' | 'locked' | 'detected';
 

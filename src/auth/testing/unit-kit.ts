@@ -2,7 +2,10 @@ import { Test } from '@nestjs/testing';
 import type { ClientContext } from '../../common/decorators/client-context.decorator';
 import { createLogger, LOGGER } from '../../common/logging/logger';
 import { APP_CONFIG, AppConfig, loadConfig } from '../../config';
+import { MailOutbox } from '../../mail/mail-outbox';
 import type { User } from '../../users/domain/user';
+import { EmailVerificationService } from '../../users/email-verification/email-verification.service';
+import { AccountRepository } from '../../users/persistence/account.repository';
 import { UserRepository } from '../../users/persistence/user.repository';
 import { InMemoryUserRepository } from '../../users/persistence/user.repository.fake';
 import { AuthAudit, AuthEvent, AuthResult } from '../audit/auth-audit';
@@ -74,6 +77,10 @@ export async function buildAuthKit(env: Record<string, string> = {}) {
       RegistrationService,
       PasswordChangeService,
       JwtAccessTokenAuthenticator,
+      EmailVerificationService,
+      MailOutbox,
+      // Registration only composes its verification writes; the user fake ignores them.
+      { provide: AccountRepository, useValue: {} },
       { provide: APP_CONFIG, useValue: config },
       { provide: LOGGER, useValue: createLogger('silent') },
       { provide: AuthAudit, useValue: audit },

@@ -35,13 +35,23 @@ export const MAX_SERVICE_TOKEN_DAYS = 365;
  * audience and expiry checked, so `alg: none`, another algorithm, another key, a tampered payload or
  * an expired token all fail the same way.
  */
+/** What an access token is verified with: the key and the one algorithm, issuer and audience. */
+export interface AccessTokenVerification {
+  readonly key: KeyObject;
+  readonly algorithm: AppConfig['jwt']['algorithm'];
+  readonly issuer: string;
+  readonly audience: string;
+}
+
 @Injectable()
 export class TokenService {
   private readonly jwt: JwtService;
+  readonly verification: AccessTokenVerification;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
     const key: KeyObject = createSecretKey(Buffer.from(config.jwt.secret, 'utf8'));
     const { algorithm, issuer, audience } = config.jwt;
+    this.verification = { key, algorithm, issuer, audience };
     this.jwt = new JwtService({
       secret: key,
       signOptions: { algorithm, issuer, audience },
@@ -91,7 +101,8 @@ export class TokenService {
   }
 }
 
-function isAccessClaims(p: unknown): p is AccessClaims {
+/** The claims an access token must carry (after its signature, algorithm, issuer, audience, expiry). */
+export function isAccessClaims(p: unknown): p is AccessClaims {
   if (typeof p !== 'object' || p === null) return false;
   const c = p as Record<string, unknown>;
   if (c.type !== 'access') return false;

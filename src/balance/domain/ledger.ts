@@ -12,7 +12,9 @@ export type TransactionType = (typeof TRANSACTION_TYPES)[number];
 export const TRANSACTION_STATUSES = ['pending', 'completed', 'cancelled', 'failed'] as const;
 export type TransactionStatus = (typeof TRANSACTION_STATUSES)[number];
 
-export type MovementKind = 'deposit' | 'withdraw';
+/** Customer deposits and withdrawals, and admins' signed adjustments (no daily limit). */
+export type MovementKind = 'deposit' | 'withdraw' | 'adjustment';
+export type LimitedMovementKind = Exclude<MovementKind, 'adjustment'>;
 
 export interface Balance {
   readonly userId: string;

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Param, Post, Res } from '@nestjs/common';
+import { RequiresVerifiedEmail } from '../../users/email-verification/verified-email.guard';
 import {
   ApiBearerAuth,
   ApiOkResponse,
@@ -40,6 +41,7 @@ export class OrdersController {
 
   @Post('internal/users/:user_id/balance/holds')
   @HttpCode(201)
+  @RequiresVerifiedEmail()
   @ApiOperation({
     summary:
       'Hold an amount for an order: available → held, a pending order_payment (idempotent on order_id).',
@@ -50,6 +52,10 @@ export class OrdersController {
     description: 'Held (or the same order replayed, header Idempotent-Replayed).',
   })
   @ApiResponse({ status: 404, description: 'not_found: the user has no balance.' })
+  @ApiResponse({
+    status: 403,
+    description: 'email_not_verified: EMAIL_VERIFICATION_REQUIRED and the address is unconfirmed.',
+  })
   @ApiResponse({
     status: 422,
     description:

@@ -11,6 +11,7 @@ import type {
 /** One deposit or withdrawal, fully decided by the service: written all at once or not at all. */
 export interface MovementWrite {
   readonly kind: MovementKind;
+  /** The magnitude moved (positive); `transaction.amountCents` carries the sign. */
   readonly amountCents: number;
   /** The version the service read; the write only lands if the balance is still at it. */
   readonly expectedVersion: number;
@@ -18,7 +19,8 @@ export interface MovementWrite {
   readonly balanceAfter: Balance;
   readonly transaction: LedgerTransaction;
   readonly requestId?: string;
-  readonly dailyLimit: { readonly day: string; readonly limitCents: number };
+  /** Deposits and withdrawals (always); an adjustment has no daily limit. */
+  readonly dailyLimit?: { readonly day: string; readonly limitCents: number };
   readonly idempotency?: {
     readonly key: string;
     readonly requestHash: string;

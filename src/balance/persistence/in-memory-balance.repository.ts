@@ -66,19 +66,21 @@ export class InMemoryBalanceRepository extends BalanceRepository {
     if (idemKey && this.idempotency.has(idemKey) && !this.expired(idemKey, writtenAt)) {
       return 'idempotency_key_exists';
     }
-    const limitKey = `${userId}\n${write.kind}\n${write.dailyLimit.day}`;
-    const used = this.limits.get(limitKey);
-    if (used !== undefined && used > write.dailyLimit.limitCents - write.amountCents) {
+    const limit = write.dailyLimit;
+    const limitKey = limit && `${userId}\n${write.kind}\n${limit.day}`;
+    const used = limitKey ? this.limits.get(limitKey) : undefined;
+    if (limit && used !== undefined && used > limit.limitCents - write.amountCents) {
       return 'daily_limit_exceeded';
     }
     const balance = this.balances.get(userId);
     if (!balance || balance.version !== write.expectedVersion) return 'balance_changed';
-    if (write.kind === 'withdraw' && balance.currentCents < balance.heldCents + write.amountCents) {
+    const debit = write.transaction.amountCents < 0;
+    if (debit && balance.currentCents < balance.heldCents + write.amountCents) {
       return 'balance_changed';
     }
     this.balances.set(userId, write.balanceAfter);
     this.addTransaction(write.transaction);
-    this.limits.set(limitKey, (used ?? 0) + write.amountCents);
+    if (limitKey) this.limits.set(limitKey, (used ?? 0) + write.amountCents);
     if (idemKey && write.idempotency) {
       this.idempotency.set(idemKey, {
         key: write.idempotency.key,

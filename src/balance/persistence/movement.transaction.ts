@@ -2,14 +2,18 @@ import { createHash } from 'node:crypto';
 import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { mayHaveTakenEffect } from '../../database/dynamodb.client';
 import { keys } from '../../database/keys';
+import type { LimitedMovementKind } from '../domain/ledger';
 import type { MovementOutcome, MovementWrite } from './balance.repository';
 import { limitCounterExpiry, toIdempotencyItem, toTransactionItem } from './ledger.items';
 
-/** Positions of the items in a movement's TransactWriteItems (CancellationReasons follow them). */
+/**
+ * Positions of the items in a movement's TransactWriteItems (CancellationReasons follow them): the
+ * daily counter is there for deposits and withdrawals, not for adjustments.
+ */
 const BALANCE = 0;
 const TRANSACTION = 1;
 const LIMIT = 2;
-const IDEMPOTENCY = 3;
+const idempotencyIndex = (write: MovementWrite) => (write.dailyLimit ? 3 : 2);
 
 interface CancellationReason {
   Code?: string;
@@ -50,22 +54,23 @@ export function movementTransaction(
   const { transaction: tx, balanceAfter: after } = write;
   const userId = tx.userId;
   const now = new Date(after.updatedAt);
+  // A withdrawal or a negative adjustment: never below the held amount (available ≥ 0).
+  const debit = tx.amountCents < 0;
   const balanceUpdate = {
     TableName: table,
     Key: keys.balance(userId),
     UpdateExpression:
       'SET current_cents = :current, held_cents = :held, version = :next, updated_at = :now',
-    ConditionExpression:
-      write.kind === 'withdraw'
-        ? 'version = :expected AND current_cents >= :minCurrent'
-        : 'version = :expected',
+    ConditionExpression: debit
+      ? 'version = :expected AND current_cents >= :minCurrent'
+      : 'version = :expected',
     ExpressionAttributeValues: {
       ':current': after.currentCents,
       ':held': after.heldCents,
       ':next': after.version,
       ':now': after.updatedAt,
       ':expected': write.expectedVersion,
-      ...(write.kind === 'withdraw' ? { ':minCurrent': after.heldCents + write.amountCents } : {}),
+      ...(debit ? { ':minCurrent': after.heldCents + write.amountCents } : {}),
     },
   };
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
@@ -77,10 +82,12 @@ export function movementTransaction(
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
-    {
+  ];
+  if (write.dailyLimit) {
+    items.push({
       Update: {
         TableName: table,
-        Key: keys.dailyLimit(userId, write.kind, write.dailyLimit.day),
+        Key: keys.dailyLimit(userId, write.kind as LimitedMovementKind, write.dailyLimit.day),
         UpdateExpression: 'SET entity = :entity, expires_at = :ttl ADD used_cents :amount',
         ConditionExpression: 'attribute_not_exists(used_cents) OR used_cents <= :maxUsed',
         ExpressionAttributeValues: {
@@ -90,8 +97,8 @@ export function movementTransaction(
           ':maxUsed': write.dailyLimit.limitCents - write.amountCents,
         },
       },
-    },
-  ];
+    });
+  }
   if (write.idempotency) {
     const { key, requestHash, response, ttlSeconds } = write.idempotency;
     items.push({
@@ -134,8 +141,8 @@ export function movementOutcome(err: unknown, write: MovementWrite): MovementOut
   // This write's own (unique) transaction id already exists: an earlier send of it landed.
   // Checked first: that send also wrote the idempotency record and moved the version.
   if (failed(TRANSACTION)) return 'applied';
-  if (write.idempotency && failed(IDEMPOTENCY)) return 'idempotency_key_exists';
-  if (failed(LIMIT)) return 'daily_limit_exceeded';
+  if (write.idempotency && failed(idempotencyIndex(write))) return 'idempotency_key_exists';
+  if (write.dailyLimit && failed(LIMIT)) return 'daily_limit_exceeded';
   if (failed(BALANCE)) return 'balance_changed';
   // Not conclusive: an earlier send of this request (same token) may have landed or may still land.
   if (mayHaveTakenEffect(err)) return 'unknown';

@@ -23,6 +23,8 @@ export function newUser(clock: ManualClock, overrides: Partial<User> = {}): User
     createdAt: now,
     updatedAt: now,
     credentialVersion: 0,
+    emailVerified: false,
+    emailVerifiedAt: null,
     passwordChangedAt: null,
     passwordChangedBySession: null,
     ...overrides,

@@ -31,6 +31,9 @@ export interface User {
   readonly passwordChangedAt: string | null;
   /** The session that made that change, or null (none, or an admin changed it). Informational. */
   readonly passwordChangedBySession: string | null;
+  /** The current address was confirmed through a verification link (false after a change). */
+  readonly emailVerified: boolean;
+  readonly emailVerifiedAt: string | null;
 }
 
 /** A profile change: absent keys stay, `null` clears an optional field. */

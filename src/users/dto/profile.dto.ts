@@ -13,6 +13,9 @@ export class ProfileDto {
   @ApiProperty({ type: String, nullable: true, format: 'date', example: '1990-04-01' })
   date_of_birth!: string | null;
   @ApiProperty({ example: false }) marketing_emails_consent!: boolean;
+  @ApiProperty({ example: true }) email_verified!: boolean;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', example: null })
+  email_verified_at!: string | null;
   @ApiProperty({ enum: ['customer', 'admin'], example: 'customer' }) role!: string;
   @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.000Z' }) created_at!: string;
   @ApiProperty({ format: 'date-time', example: '2024-05-01T12:00:00.000Z' }) updated_at!: string;
@@ -28,6 +31,8 @@ export function toProfileDto(user: User): ProfileDto {
     phone: user.phone,
     date_of_birth: user.dateOfBirth,
     marketing_emails_consent: user.marketingEmailsConsent,
+    email_verified: user.emailVerified,
+    email_verified_at: user.emailVerifiedAt,
     role: user.role,
     created_at: user.createdAt,
     updated_at: user.updatedAt,

@@ -1,9 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import type { DynamoDB } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
   GetCommand,
-  TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { Inject, Injectable } from '@nestjs/common';
@@ -13,7 +11,9 @@ import { ServiceUnavailableError } from '../../common/errors';
 import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_CLIENT, DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { keys } from '../../database/keys';
+import type { AccountWrites } from '../domain/email-token';
 import type { ProfileChanges, User, UserRole } from '../domain/user';
+import { accountWriteItems } from './email-token.item';
 import {
   ChangerSessionGoneError,
   ConcurrentUpdateError,
@@ -22,20 +22,15 @@ import {
   UsernameTakenError,
 } from '../users.errors';
 import {
-  backoffMs,
   store,
   withOutageMapping,
-  cancellationCodes,
   isConditionalCheckFailed,
   isConditionFailure,
-  isTransactionConflict,
-  sleep,
 } from '../../database/dynamo-errors';
+import { transactWrite } from '../../database/transact';
 import { fromUserItem, PROFILE_ATTRIBUTES, toUserItem, UserItem } from './user.item';
 import { createUserModel, UserModel } from './user.model';
 import { UserRepository } from './user.repository';
-
-const MAX_TRANSACTION_ATTEMPTS = 5;
 
 /** Positions of the items in the registration transaction. */
 const REGISTER = { user: 0, username: 1, email: 2, balance: 3 } as const;
@@ -81,7 +76,7 @@ export class DynamoUserRepository extends UserRepository {
     this.model = createUserModel(client, this.table);
   }
 
-  async register(user: User): Promise<void> {
+  async register(user: User, writes?: AccountWrites): Promise<void> {
     const item = toUserItem(user);
     const guard = { user_id: user.userId, created_at: user.createdAt };
     const isNew = 'attribute_not_exists(PK)';
@@ -110,6 +105,7 @@ export class DynamoUserRepository extends UserRepository {
               ConditionExpression: isNew,
             },
           },
+          ...accountWriteItems(this.table, writes),
         ],
       },
       registrationConflict,
@@ -132,9 +128,14 @@ export class DynamoUserRepository extends UserRepository {
     return userId ? this.findById(userId) : null;
   }
 
-  async updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User> {
+  async updateProfile(
+    current: User,
+    changes: ProfileChanges,
+    now: string,
+    writes?: AccountWrites,
+  ): Promise<User> {
     if (changes.email !== undefined && changes.email !== current.email) {
-      return this.changeEmail(current, changes, changes.email, now);
+      return this.changeEmail(current, changes, changes.email, now, writes);
     }
     const { set, remove } = profileUpdate(changes, now);
     try {
@@ -254,8 +255,12 @@ export class DynamoUserRepository extends UserRepository {
     changes: ProfileChanges,
     email: string,
     now: string,
+    writes?: AccountWrites,
   ): Promise<User> {
     const { set, remove } = profileUpdate(changes, now);
+    // The new address is unverified until its own link is followed.
+    set.email_verified = false;
+    remove.push('email_verified_at');
     const names: Record<string, string> = {};
     const values: Record<string, unknown> = { ':old_email': current.email };
     const assignments = Object.entries(set).map(([attr, value], i) => {
@@ -303,6 +308,7 @@ export class DynamoUserRepository extends UserRepository {
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
+          ...accountWriteItems(this.table, writes),
         ],
       },
       (codes) => {
@@ -321,31 +327,11 @@ export class DynamoUserRepository extends UserRepository {
     return updated;
   }
 
-  /**
-   * Runs a TransactWriteItems, mapping condition failures through `onCancelled` and retrying
-   * transaction conflicts (another transaction on the same items) with jittered backoff.
-   */
-  private async transact(
+  private transact(
     input: Omit<TransactWriteCommandInput, 'ClientRequestToken'>,
     onCancelled: (codes: string[]) => Error | null,
   ): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.doc.send(
-          new TransactWriteCommand({ ...input, ClientRequestToken: randomUUID() }),
-        );
-        return;
-      } catch (err) {
-        const codes = cancellationCodes(err);
-        if (!codes) throw err;
-        const mapped = onCancelled(codes);
-        if (mapped) throw mapped;
-        if (!isTransactionConflict(codes) || attempt >= MAX_TRANSACTION_ATTEMPTS) {
-          throw new ServiceUnavailableError('The database is busy; retry shortly.');
-        }
-        await sleep(backoffMs(attempt));
-      }
-    }
+    return transactWrite(this.doc, input, onCancelled);
   }
 }
 

@@ -21,6 +21,13 @@ export interface UserItem extends ItemKey {
   credential_version?: number;
   password_changed_at?: string;
   password_changed_by_session?: string;
+  /** Absent = false (users from before verification existed). */
+  email_verified?: boolean;
+  email_verified_at?: string;
+  /** Why an admin disabled the account (with who and when). */
+  disabled_reason?: string;
+  disabled_by?: string;
+  disabled_at?: string;
 }
 
 export function toUserItem(user: User): UserItem {
@@ -39,7 +46,9 @@ export function toUserItem(user: User): UserItem {
     created_at: user.createdAt,
     updated_at: user.updatedAt,
     credential_version: user.credentialVersion,
+    email_verified: user.emailVerified,
   };
+  if (user.emailVerifiedAt !== null) item.email_verified_at = user.emailVerifiedAt;
   if (user.phone !== null) item.phone = user.phone;
   if (user.dateOfBirth !== null) item.date_of_birth = user.dateOfBirth;
   if (user.passwordChangedAt !== null) item.password_changed_at = user.passwordChangedAt;
@@ -67,6 +76,8 @@ export function fromUserItem(item: UserItem): User {
     credentialVersion: Number(item.credential_version ?? 0),
     passwordChangedAt: item.password_changed_at ?? null,
     passwordChangedBySession: item.password_changed_by_session ?? null,
+    emailVerified: item.email_verified === true,
+    emailVerifiedAt: item.email_verified_at ?? null,
   };
 }
 

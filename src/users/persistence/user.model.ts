@@ -31,6 +31,11 @@ const userSchema = () =>
       credential_version: Number,
       password_changed_at: String,
       password_changed_by_session: String,
+      email_verified: Boolean,
+      email_verified_at: String,
+      disabled_reason: String,
+      disabled_by: String,
+      disabled_at: String,
     },
     { saveUnknown: false },
   );

@@ -48,6 +48,15 @@ export class InMemoryUserRepository extends UserRepository {
       if (this.emails.has(changes.email)) throw new EmailTakenError();
       this.emails.delete(stored.email);
       this.emails.set(changes.email, stored.userId);
+      const updated: User = {
+        ...stored,
+        ...changes,
+        updatedAt: now,
+        emailVerified: false,
+        emailVerifiedAt: null,
+      };
+      this.users.set(updated.userId, updated);
+      return updated;
     }
     const updated: User = { ...stored, ...changes, updatedAt: now };
     this.users.set(updated.userId, updated);

@@ -1,12 +1,14 @@
+import type { AccountWrites } from '../domain/email-token';
 import type { ProfileChanges, User, UserRole, UserSummary } from '../domain/user';
 
 /** Port for user storage. Only the adapter knows keys, guards and the table layout. */
 export abstract class UserRepository {
   /**
-   * Stores a new user with its username and e-mail guards and a zero balance, all or nothing.
+   * Stores a new user with its username and e-mail guards and a zero balance, all or nothing, with
+   * `writes` (the verification token and its mail) in the same transaction.
    * @throws UsernameTakenError | EmailTakenError, and then nothing is written.
    */
-  abstract register(user: User): Promise<void>;
+  abstract register(user: User, writes?: AccountWrites): Promise<void>;
 
   abstract findById(userId: string): Promise<User | null>;
 
@@ -14,10 +16,16 @@ export abstract class UserRepository {
   abstract findByUsernameOrEmail(identifier: string): Promise<User | null>;
 
   /**
-   * Applies a profile change to `current` (as read). An e-mail change moves the e-mail guard in the
-   * same transaction. @throws EmailTakenError | ConcurrentUpdateError | UserNotFoundError
+   * Applies a profile change to `current` (as read). An e-mail change moves the e-mail guard, marks
+   * the new address unverified and stores `writes` (new token, mails), all in the same transaction.
+   * @throws EmailTakenError | ConcurrentUpdateError | UserNotFoundError
    */
-  abstract updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User>;
+  abstract updateProfile(
+    current: User,
+    changes: ProfileChanges,
+    now: string,
+    writes?: AccountWrites,
+  ): Promise<User>;
 
   /**
    * Replaces the hash of the same password (a rehash at another bcrypt cost); sessions stay, and

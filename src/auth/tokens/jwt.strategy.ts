@@ -1,0 +1,77 @@
+import { PassportStrategy } from '@nestjs/passport';
+import { Authenticator, type PassportStatic } from 'passport';
+import { Strategy } from 'passport-jwt';
+import type { Principal } from '../../common/auth/principal';
+import { AppError } from '../../common/errors';
+import { InvalidTokenError } from '../auth.errors';
+import { AccessClaims, AccessTokenVerification, isAccessClaims } from './token.service';
+
+/** What the strategy reads the token from: the guard has already taken it out of the header. */
+export interface TokenCarrier {
+  accessToken: string;
+}
+
+/**
+ * Every strategy registers on its own passport Authenticator, not on passport's process-wide one:
+ * several applications in one process (the e2e tests, two replicas sharing a table) would otherwise
+ * share whichever strategy (and database client) was registered last.
+ */
+const authenticators = new WeakMap<object, PassportStatic>();
+function authenticatorOf(strategy: object): PassportStatic {
+  const found = authenticators.get(strategy);
+  if (found) return found;
+  const created = new Authenticator() as PassportStatic;
+  authenticators.set(strategy, created);
+  return created;
+}
+
+/**
+ * The passport-jwt strategy behind the global JWT guard: the `KeyObject` key, only the configured
+ * algorithm, issuer and audience, expiry; then `validate` checks the claims' shape and runs the
+ * session check it is given (session, owner status, credential version), so a forged, expired,
+ * wrong-issuer or refresh-as-access token and a revoked session all end as the same 401.
+ */
+export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  constructor(
+    verification: AccessTokenVerification,
+    private readonly check: (claims: AccessClaims) => Promise<Principal>,
+  ) {
+    const { key, algorithm, issuer, audience } = verification;
+    super({
+      jwtFromRequest: (request: TokenCarrier) => request.accessToken,
+      // jsonwebtoken takes a KeyObject: no re-parsing of a string secret on every verify.
+      secretOrKey: key as unknown as string,
+      algorithms: [algorithm],
+      issuer,
+      audience,
+    });
+  }
+
+  async validate(payload: unknown): Promise<Principal> {
+    if (!isAccessClaims(payload)) throw new InvalidTokenError();
+    return this.check(payload);
+  }
+
+  /** Called by the mixin's constructor to register this strategy. */
+  getPassportInstance(): PassportStatic {
+    return authenticatorOf(this);
+  }
+
+  /** Runs passport's authenticate with this strategy on one token. */
+  verifyToken(accessToken: string): Promise<Principal> {
+    return new Promise((resolve, reject) => {
+      const middleware = authenticatorOf(this).authenticate(
+        'jwt',
+        { session: false },
+        (err: unknown, user: Principal | false) => {
+          if (err) reject(err instanceof AppError ? err : new InvalidTokenError());
+          else if (!user) reject(new InvalidTokenError());
+          else resolve(user);
+        },
+      ) as (req: TokenCarrier, res: object, next: (err?: unknown) => void) => void;
+      middleware({ accessToken }, {}, (err) =>
+        reject(err instanceof AppError ? err : new InvalidTokenError()),
+      );
+    });
+  }
+}
