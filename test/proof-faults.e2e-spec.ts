@@ -119,10 +119,11 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
       }
     }
     if (server && server.child.exitCode === null && server.child.signalCode === null) {
-      server.child.kill('SIGTERM');
-      const exited = await Promise.race([server.exited.then(() => true), sleep(15_000)]);
-      if (!exited) server.child.kill('SIGKILL');
-      await server.exited;
+      const s = server;
+      s.child.kill('SIGTERM');
+      const deadline = setTimeout(() => s.child.kill('SIGKILL'), 20_000);
+      await s.exited;
+      clearTimeout(deadline);
     }
     await db?.stop();
     if (dbPath) await rm(dbPath, { recursive: true, force: true });
@@ -274,6 +275,34 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
         }
       };
 
+      /**
+       * Sends an acknowledged keyed request again, as a client does whose answer was lost: it must
+       * get the stored answer (Idempotent-Replayed, same transaction) whatever fault is under way.
+       */
+      const resends: Array<{ op: Op; status: number | 'error'; id?: string; replayed: boolean }> =
+        [];
+      const resend = async (op: Op) => {
+        const deadline = Date.now() + RETRY_BUDGET_MS;
+        let last: (typeof resends)[number] = { op, status: 'error', replayed: false };
+        for (let attempt = 0; Date.now() < deadline; attempt++) {
+          try {
+            const res = await request(op);
+            count(res.status);
+            last = {
+              op,
+              status: res.status,
+              id: res.body?.transaction_id ?? res.body?.transaction?.transaction_id,
+              replayed: res.headers.get('idempotent-replayed') === 'true',
+            };
+            if (res.status !== 503) break;
+          } catch {
+            count('error');
+          }
+          await sleep(Math.min(1000, 100 * 2 ** Math.min(attempt, 4)));
+        }
+        resends.push(last);
+      };
+
       // Fund every user (acknowledged, keyed) so that holds and withdrawals are reached.
       for (const [user] of users.entries()) {
         const op: Op = {
@@ -297,23 +326,28 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
         const user = c % USERS;
         const pending: HoldRecord[] = [];
         let n = 0;
+        let last: Op | undefined;
+        const run = (op: Op) => {
+          last = op;
+          return perform(op);
+        };
         while (storming) {
           const roll = rnd();
           const base = { seq: seq++, client: c, user, attempts: [], ackIds: new Set<string>() };
           const key = `c${c}-${n++}-${SEED}`;
           if (roll < 0.3) {
             const keyed = rnd() < 0.8;
-            await perform({
+            await run({
               ...base,
               kind: 'deposit',
               key: keyed ? key : undefined,
               cents: int(100, 30_000),
             });
           } else if (roll < 0.45) {
-            await perform({ ...base, kind: 'withdraw', key, cents: int(1, 10_000) });
+            await run({ ...base, kind: 'withdraw', key, cents: int(1, 10_000) });
           } else if (roll < 0.9 && (roll < 0.7 || pending.length === 0)) {
             const cents = int(1, 5_000);
-            const id = await perform({ ...base, kind: 'hold', key, cents });
+            const id = await run({ ...base, kind: 'hold', key, cents });
             if (id) pending.push({ txId: id, user, cents });
           } else if (roll < 0.9) {
             const hold = pending.splice(int(0, pending.length - 1), 1)[0];
@@ -322,9 +356,9 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
             const units = action === 'complete' ? int(1, 100_000_000) : 0;
             const op: Op = { ...base, kind: action, cents: paid, units, hold };
             hold.resolution = { action, paid, units, op };
-            await perform(op);
+            await run(op);
           } else {
-            await perform({
+            await run({
               ...base,
               kind: 'sell',
               key,
@@ -332,6 +366,7 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
               cents: int(1, 10_000),
             });
           }
+          if (last?.key && last.outcome === 'ack' && rnd() < 0.15) await resend(last);
           await sleep(int(0, 10));
         }
       };
@@ -420,6 +455,15 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
         // A keyed operation names one transaction, however often it was retried.
         expect(op.ackIds.size).toBeLessThanOrEqual(1);
       }
+
+      // A resent acknowledged request is answered from the idempotency record, same transaction.
+      for (const r of resends)
+        expect([r.op.kind, r.status, r.id, r.replayed]).toEqual([
+          r.op.kind,
+          OK_STATUS[r.op.kind],
+          [...r.op.ackIds][0],
+          true,
+        ]);
 
       let unacknowledgedApplied = 0;
       for (const [index, u] of users.entries()) {
@@ -523,10 +567,16 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
         refused_4xx: ops.filter((o) => o.outcome === 'refused').length,
         retries: attempts - ops.length,
         retried_operations: ops.filter((o) => o.attempts.length > 1).length,
+        lost_answer_resends: resends.length,
         replayed_answers: ops.reduce((s, o) => s + o.attempts.filter((a) => a.replayed).length, 0),
         unknown_unkeyed: ops.filter((o) => o.outcome === 'unknown').length,
         unknown_unkeyed_applied: unacknowledgedApplied,
         answers_503: statuses.get(503) ?? 0,
+        codes_503: ops.reduce<Record<string, number>>((codes, o) => {
+          for (const a of o.attempts.filter((x) => x.status === 503))
+            codes[a.code ?? 'none'] = (codes[a.code ?? 'none'] ?? 0) + 1;
+          return codes;
+        }, {}),
         connection_errors: statuses.get('error') ?? 0,
         readiness_polls: readiness.length,
         readiness_503: readiness.filter((r) => r.status === 503).length,
