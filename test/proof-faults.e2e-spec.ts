@@ -52,6 +52,8 @@ interface Attempt {
   code?: string;
   replayed: boolean;
   error?: string;
+  /** The body of an answer without a problem code (seen: Fastify's own 503 while closing). */
+  uncoded?: string;
 }
 
 interface Op {
@@ -241,6 +243,7 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
               status: res.status,
               code: res.body?.code,
               replayed: res.headers.get('idempotent-replayed') === 'true',
+              uncoded: res.body?.code ? undefined : res.text.slice(0, 200),
             });
             if (res.status === OK_STATUS[op.kind]) {
               const id =
@@ -577,6 +580,11 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
             codes[a.code ?? 'none'] = (codes[a.code ?? 'none'] ?? 0) + 1;
           return codes;
         }, {}),
+        uncoded_503_bodies: [
+          ...new Set(
+            ops.flatMap((o) => o.attempts.filter((a) => a.status === 503).map((a) => a.uncoded)),
+          ),
+        ].filter(Boolean),
         connection_errors: statuses.get('error') ?? 0,
         readiness_polls: readiness.length,
         readiness_503: readiness.filter((r) => r.status === 503).length,
