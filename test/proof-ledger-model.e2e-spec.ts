@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Api, ApiResponse, listen } from './utils/ledger-http';
+import { Api, ApiResponse, listen, money, quantity } from './utils/ledger-http';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer, createServiceToken } from './utils/users';
 
@@ -15,16 +15,6 @@ const TEST_TIMEOUT_MS = HEAVY ? 30 * 60_000 : 5 * 60_000;
 const RUNS = Number(process.env.PROOF_MODEL_RUNS ?? (HEAVY ? 80 : 25));
 const MAX_COMMANDS = HEAVY ? 40 : 20;
 const SEED = Number(process.env.PROOF_SEED ?? Date.now() % 2 ** 31);
-
-const money = (cents: number) => {
-  const digits = String(Math.abs(cents)).padStart(3, '0');
-  return `${cents < 0 ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
-};
-const quantity = (units: number) => {
-  const digits = String(units).padStart(9, '0');
-  const fraction = digits.slice(-8).replace(/0+$/, '');
-  return fraction ? `${digits.slice(0, -8)}.${fraction}` : digits.slice(0, -8);
-};
 
 interface HistoryEntry {
   id: string;

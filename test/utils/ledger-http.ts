@@ -109,3 +109,16 @@ export function cents(text: string): number {
   const value = Number(match[2]) * 100 + Number(match[3]);
   return match[1] ? -value : value;
 }
+
+/** 1234 → "12.34" (test-side, string arithmetic only). */
+export function money(cents: number): string {
+  const digits = String(Math.abs(cents)).padStart(3, '0');
+  return `${cents < 0 ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/** Integer units of 1e-8 → decimal text: 150000000 → "1.5". */
+export function quantity(units: number): string {
+  const digits = String(units).padStart(9, '0');
+  const fraction = digits.slice(-8).replace(/0+$/, '');
+  return fraction ? `${digits.slice(0, -8)}.${fraction}` : digits.slice(0, -8);
+}
