@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { AppModule } from './app.module';
 import { Clock, systemClock } from './common/clock';
+import { ServiceUnavailableError } from './common/errors';
 import { installClientRateLimit, RateLimitStorage } from './common/rate-limit';
 import { ProblemDetailsFilter } from './common/filters/problem-details.filter';
 import { rejectEncodedBodies } from './common/http/content-encoding';
@@ -17,6 +18,7 @@ import type { AppConfig } from './config';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
 import { InFlightRequests } from './health/in-flight-requests';
+import { ShutdownState } from './health/shutdown-state';
 import { HttpMetrics } from './metrics/http-metrics';
 
 export const BODY_LIMIT_BYTES = 100 * 1024;
@@ -96,6 +98,20 @@ function installHttpHooks(fastify: FastifyInstance, logger: Logger, metrics: Htt
 }
 
 /**
+ * After the drain, while Nest closes the server, a request arriving on a connection that is still
+ * open is refused with 503 problem+json (Retry-After, Connection: close) before any handler runs.
+ */
+function refuseWhileClosing(fastify: FastifyInstance, shutdown: ShutdownState): void {
+  fastify.addHook('onRequest', (_request, reply, done) => {
+    if (!shutdown.isClosing) return done();
+    reply.header('Connection', 'close');
+    done(
+      new ServiceUnavailableError('The service is shutting down; retry on another instance.', 1),
+    );
+  });
+}
+
+/**
  * Builds the whole application exactly as production runs it (main.ts and the e2e tests share this),
  * initialised but not listening. Signals are main.ts's business (shutdown-signals.ts).
  */
@@ -110,7 +126,9 @@ export async function createApp(
     requestIdHeader: false,
     bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: config.trustProxy > 0 ? config.trustProxy : false,
-    return503OnClosing: true,
+    // While the server closes, new requests on kept-alive connections get our problem+json 503
+    // (refuseWhileClosing) instead of Fastify's fixed JSON.
+    return503OnClosing: false,
     frameworkErrors: frameworkErrorHandler(logger),
     clientErrorHandler: clientErrorHandler(logger),
     ...serverTimeouts(config),
@@ -122,6 +140,7 @@ export async function createApp(
   );
   const fastify = app.getHttpAdapter().getInstance();
   installHttpHooks(fastify, logger, app.get(HttpMetrics));
+  refuseWhileClosing(fastify, app.get(ShutdownState));
   app.get(InFlightRequests).track(fastify);
   await app.register(helmet, {
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,

@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from '../config';
 @Injectable()
 export class ShutdownState implements BeforeApplicationShutdown {
   private shuttingDown = false;
+  private closing = false;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
@@ -16,10 +17,16 @@ export class ShutdownState implements BeforeApplicationShutdown {
     return this.shuttingDown;
   }
 
+  /** The drain is over and the server is closing: new requests on open connections get 503. */
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
   async beforeApplicationShutdown(): Promise<void> {
     this.shuttingDown = true;
     if (this.config.shutdownDrainMs > 0) {
       await new Promise((resolve) => setTimeout(resolve, this.config.shutdownDrainMs));
     }
+    this.closing = true;
   }
 }
