@@ -1711,6 +1711,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -3080,6 +3089,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -3228,6 +3246,15 @@ export interface operations {
       };
       /** @description forbidden: service or admin token required. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -339,6 +339,37 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
       }
       expect(nestedCount).toBeGreaterThanOrEqual(1);
     });
+
+    it('rejects a body on every write route that documents none (422 naming each field), and changes nothing', async () => {
+      const bodiless = writes.filter((op) => !op.body);
+      expect(bodiless.map(label)).toEqual(
+        expect.arrayContaining([
+          'DELETE /users/{user_id}/sessions/{session_id}',
+          'POST /internal/users/{user_id}/transactions/{transaction_id}/cancel',
+        ]),
+      );
+      for (const op of bodiless) {
+        const before = await tableSnapshot();
+        const res = await send(op, JSON.stringify(PRIVILEGED_FIELDS));
+        expect({ op: label(op), status: res.status, code: res.body.code }).toEqual({
+          op: label(op),
+          status: 422,
+          code: 'validation_failed',
+        });
+        expect(res.body.errors.map((e: { field: string }) => e.field).sort()).toEqual(
+          Object.keys(PRIVILEGED_FIELDS).sort(),
+        );
+        expect(op.responses.has('422')).toBe(true);
+        expect({ op: label(op), changed: (await tableSnapshot()) !== before }).toEqual({
+          op: label(op),
+          changed: false,
+        });
+      }
+      // An empty JSON body is still no body: the session goes.
+      const del = bodiless.find((op) => op.method === 'DELETE' && op.path.includes('sessions'));
+      if (!del) throw new Error('DELETE /users/{user_id}/sessions/{session_id} is not documented');
+      expect((await send(del, '{}')).status).toBe(204);
+    });
   });
 
   describe('API2 / V3.5.3: JWT algorithm and key confusion', () => {
