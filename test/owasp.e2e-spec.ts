@@ -1,5 +1,6 @@
 import { createHmac, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
-import { request as httpRequest } from 'node:http';
+import { createServer, request as httpRequest, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -195,7 +196,7 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
       }
     });
 
-    it('answers limit=101, limit=0 and offset=10001 with 422 naming the parameter on every paged route, limit=100 with 200', async () => {
+    it('answers limit=101, limit=0, a repeated limit and offset=10001 with 422 naming the parameter on every paged route, limit=100 with 200', async () => {
       const paged = operationsOf(doc).filter(
         (op) => op.method === 'GET' && op.parameters.some((p) => p.name === 'limit'),
       );
@@ -209,6 +210,7 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
           ['limit=0', 'limit'],
           ['limit=1000000', 'limit'],
           ['offset=10001', 'offset'],
+          ['limit=10&limit=20', 'limit'],
         ]) {
           if (!op.parameters.some((p) => p.name === field)) continue;
           const res = await get(qs);
@@ -523,6 +525,84 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
         expect(ratio).toBeLessThanOrEqual(2.0);
       } finally {
         await timed.close();
+      }
+    });
+  });
+
+  describe('API7 / API10: outbound calls to the inventory service', () => {
+    /** A stand-in inventory service and an "internal" host it tries to send the service to. */
+    let inventory: Server;
+    let internal: Server;
+    const internalHits: string[] = [];
+    const base = (server: Server) => `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const listenOn = (server: Server) =>
+      new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+
+    beforeAll(async () => {
+      internal = createServer((req, res) => {
+        internalHits.push(req.url ?? '');
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ price_usd: 1 }));
+      });
+      await listenOn(internal);
+      inventory = createServer((req, res) => {
+        const asset = (req.url ?? '').split('/').pop();
+        if (asset === 'REDIR') {
+          res.writeHead(302, { location: `${base(internal)}/latest/meta-data/iam` });
+          return res.end();
+        }
+        const body =
+          asset === 'HUGE'
+            ? JSON.stringify({ price_usd: 1, pad: 'x'.repeat(100 * 1024) })
+            : JSON.stringify({ price_usd: 2 });
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(body);
+      });
+      await listenOn(inventory);
+    });
+    afterAll(async () => {
+      await new Promise((done) => inventory?.close(done));
+      await new Promise((done) => internal?.close(done));
+    });
+
+    it('follows no redirect and refuses a body over 64 kB: the price is null, nothing else is called', async () => {
+      const app = await startTestApp('owasp_inventory', { INVENTORY_SERVICE_URL: base(inventory) });
+      try {
+        const c = await createCustomer(app.http);
+        const svc = createServiceToken(app);
+        const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+        await request(app.http)
+          .post('/balance/deposit')
+          .set(auth(c.accessToken))
+          .send({ amount: '30.00' })
+          .expect(201);
+        for (const asset of ['REDIR', 'HUGE', 'OK']) {
+          const hold = await request(app.http)
+            .post(`/internal/users/${c.userId}/balance/holds`)
+            .set(auth(svc))
+            .send({ amount: '1.00', order_id: `owasp-${asset}` })
+            .expect(201);
+          await request(app.http)
+            .post(
+              `/internal/users/${c.userId}/transactions/${hold.body.transaction.transaction_id}/complete`,
+            )
+            .set(auth(svc))
+            .send({ asset: { asset_id: asset, quantity: '1' } })
+            .expect(200);
+        }
+        const res = await request(app.http).get('/users/me/portfolio').set(auth(c.accessToken));
+        expect(res.status).toBe(200);
+        const price = (id: string) =>
+          res.body.assets.find((a: { asset_id: string }) => a.asset_id === id)?.current_price;
+        expect({ REDIR: price('REDIR'), HUGE: price('HUGE'), OK: price('OK') }).toEqual({
+          REDIR: null,
+          HUGE: null,
+          OK: '2.00',
+        });
+        expect(res.body.pricing_status).toBe('partial');
+        expect(internalHits).toEqual([]);
+      } finally {
+        await app.close();
       }
     });
   });
