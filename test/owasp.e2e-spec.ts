@@ -156,7 +156,10 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
     return req.send(body);
   }
 
-  /** Every item of the test table, in key order: "nothing changed" means this is equal. */
+  /**
+   * Every item of the test table, in key order: "nothing changed" means this is equal. Outbox items
+   * are left out: a mail dispatcher may update them in the background at any moment.
+   */
   async function tableSnapshot(): Promise<string> {
     const items: Record<string, AttributeValue>[] = [];
     let start: Record<string, AttributeValue> | undefined;
@@ -168,7 +171,7 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
           ExclusiveStartKey: start,
         }),
       );
-      items.push(...(page.Items ?? []));
+      items.push(...(page.Items ?? []).filter((i) => !i.PK?.S?.startsWith('OUTBOX#')));
       start = page.LastEvaluatedKey;
     } while (start);
     const key = (i: Record<string, AttributeValue>) => `${i.PK?.S}\u0000${i.SK?.S}`;
