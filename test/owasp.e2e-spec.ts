@@ -479,6 +479,7 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
         kid: 'other-key',
         jku: 'https://attacker.example/jwks.json',
         x5u: 'https://attacker.example/cert.pem',
+        jwk: { kty: 'oct', k: Buffer.from(attackerKey).toString('base64url') },
       };
       const genuine = signJwt(headers, claims, TEST_JWT_SECRET);
       recordSecrets(genuine);
