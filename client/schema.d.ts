@@ -1956,6 +1956,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -2579,6 +2588,15 @@ export interface operations {
       };
       /** @description Another user's id (customers), or a service token. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -3546,6 +3564,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -3694,6 +3721,15 @@ export interface operations {
       };
       /** @description forbidden: service or admin token required. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
         headers: {
           [name: string]: unknown;
         };
@@ -4275,6 +4311,15 @@ export interface operations {
       };
       /** @description `forbidden`: not an admin token. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description A request body was sent; this operation takes none (`validation_failed`). */
+      422: {
         headers: {
           [name: string]: unknown;
         };

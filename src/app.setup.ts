@@ -11,6 +11,7 @@ import { rejectEncodedBodies } from './common/http/content-encoding';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors';
 import { installJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFrom } from './common/http/request-id';
+import { UnexpectedBodyInterceptor } from './common/http/unexpected-body.interceptor';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { createLogger, Logger } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-logger';
@@ -156,6 +157,7 @@ export async function createApp(
   await installClientRateLimit(fastify, app.get(RateLimitStorage), config);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
+  app.useGlobalInterceptors(new UnexpectedBodyInterceptor());
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
   await app.init();
   await fastify.ready();

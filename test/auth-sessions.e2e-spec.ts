@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
@@ -11,19 +11,7 @@ import { SessionRepository } from '../src/auth/sessions/session.repository';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, Customer, loginUser, strongPassword } from './utils/users';
 import { expectProblem } from './utils/problems';
-import { jwtClaims } from './utils/jwt';
-
-const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-
-function signJwt(
-  header: object,
-  payload: object,
-  secret = TEST_JWT_SECRET,
-  hmac = 'sha256',
-): string {
-  const body = `${b64(header)}.${b64(payload)}`;
-  return `${body}.${createHmac(hmac, secret).update(body).digest('base64url')}`;
-}
+import { base64urlJson as b64, jwtClaims, signJwt } from './utils/jwt';
 
 describe('auth: tokens and sessions (e2e)', () => {
   let t: TestApp;

@@ -66,7 +66,12 @@ function normaliseErrors(doc: OpenAPIObject, routes: HandlerRoute[]): void {
   const problemContent = {
     [PROBLEM_CONTENT_TYPE]: { schema: { $ref: '#/components/schemas/Problem' } },
   };
-  for (const { operation: op } of routes) {
+  for (const { method, operation: op } of routes) {
+    if (method !== 'get' && !op.requestBody) {
+      op.responses['422'] = op.responses['422'] ?? {
+        description: 'A request body was sent; this operation takes none (`validation_failed`).',
+      };
+    }
     for (const [status, description] of Object.entries(COMMON_ERRORS)) {
       op.responses[status] = op.responses[status] ?? { description };
     }
