@@ -691,6 +691,9 @@ describe('OWASP API Top 10 2023 / ASVS 4.0.3 map: the missing tests (e2e)', () =
       JWT_SECRET_KEY: randomBytes(48).toString('base64url'),
       BCRYPT_COST: '10',
       SHUTDOWN_DRAIN_MS: '0',
+      // Required in production; nothing here sends mail (a closed loopback port).
+      SMTP_URL: 'smtp://127.0.0.1:1',
+      APP_BASE_URL: 'https://app.example.com',
     };
     beforeAll(async () => {
       prod = await startTestApp('owasp_prod', prodEnv);
