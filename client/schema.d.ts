@@ -2536,6 +2536,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description `validation_failed`: the body or a query parameter is not valid (`errors` names each). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -4196,6 +4205,15 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+      /** @description `validation_failed`: the body or a query parameter is not valid (`errors` names each). */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
       /** @description Rate limit exceeded (see Retry-After). */
       429: {
         headers: {
@@ -4252,6 +4270,15 @@ export interface operations {
       };
       /** @description `forbidden`: not an admin token. */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description `validation_failed`: the body or a query parameter is not valid (`errors` names each). */
+      422: {
         headers: {
           [name: string]: unknown;
         };

@@ -71,6 +71,11 @@ function normaliseErrors(doc: OpenAPIObject, routes: HandlerRoute[]): void {
       op.responses['422'] = op.responses['422'] ?? {
         description: 'A request body was sent; this operation takes none (`validation_failed`).',
       };
+    } else if (op.requestBody || (op.parameters ?? []).some((p) => 'in' in p && p.in === 'query')) {
+      op.responses['422'] = op.responses['422'] ?? {
+        description:
+          '`validation_failed`: the body or a query parameter is not valid (`errors` names each).',
+      };
     }
     for (const [status, description] of Object.entries(COMMON_ERRORS)) {
       op.responses[status] = op.responses[status] ?? { description };
