@@ -82,6 +82,7 @@ describe('npm start (src/main.ts as a process)', () => {
   it('exits with one line naming what to install when Java is missing', async () => {
     const server = spawnServer({
       NODE_ENV: 'development',
+      PORT: '0',
       LOCAL_DATA_DIR: dataDir,
       PATH: '/nonexistent',
     });

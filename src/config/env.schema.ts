@@ -65,4 +65,9 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(1000) @Max(600000) KEEP_ALIVE_TIMEOUT_MS = 72000;
   @Transform(toInt) @IsInt() @Min(1) @Max(1000000) HTTP_MAX_CONNECTIONS = 10000;
   @IsOptional() @IsString() @MaxLength(1024) LOCAL_DATA_DIR?: string;
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @Transform(trim) @Matches(/^[\w.-]{1,128}$/) OTEL_SERVICE_NAME = 'user-service';
 }

@@ -45,6 +45,7 @@ const ENV_KEYS = [
   'DOCS_ENABLED',
   'SHUTDOWN_DRAIN_MS',
   'LOCAL_DATA_DIR',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ];
 
 /** Dollars like "10000" or "12.50" to integer cents without floating point. */
@@ -163,6 +164,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       connectionTimeoutMs: parsed.CONNECTION_TIMEOUT_MS,
       keepAliveTimeoutMs: parsed.KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: parsed.HTTP_MAX_CONNECTIONS,
+    },
+    tracing: {
+      enabled: parsed.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      serviceName: parsed.OTEL_SERVICE_NAME,
     },
     version: VERSION,
   });
