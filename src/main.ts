@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import { assertPortAvailable, PortInUseError } from './common/http/port-available';
-import { createLogger } from './common/logging/logger';
+import { createLogger, writePlainLine } from './common/logging/logger';
 import { AppConfig, ConfigError, loadConfigFromEnvironment } from './config';
 import {
   DynamoDbLocalHandle,
@@ -62,8 +62,13 @@ async function bootstrap(): Promise<void> {
   const port = address && typeof address === 'object' ? address.port : config.port;
   const base = `http://localhost:${port}`;
   logger.info({ port }, `user-service listening on ${base}`);
-  if (config.docsEnabled) console.log(`API docs: ${base}/docs   Health: ${base}/health`);
-  else console.log(`Health: ${base}/health`);
+  // The friendly line last, on the logger's stream so the JSON lines before it stay before it.
+  writePlainLine(
+    logger,
+    config.docsEnabled
+      ? `API docs: ${base}/docs   Health: ${base}/health`
+      : `Health: ${base}/health`,
+  );
 }
 
 bootstrap().catch((err: unknown) => {

@@ -43,3 +43,15 @@ export function createLogger(
     destination,
   );
 }
+
+/**
+ * A plain (non-JSON) line on the logger's own stream, so it lands after the JSON lines written before
+ * it (pino writes asynchronously; console.log would overtake them).
+ */
+export function writePlainLine(logger: Logger, line: string): void {
+  const stream = (logger as unknown as Record<symbol, { write(s: string): void } | undefined>)[
+    pino.symbols.streamSym
+  ];
+  if (stream) stream.write(`${line}\n`);
+  else console.log(line);
+}
