@@ -1,5 +1,9 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Api } from './utils/ledger-http';
 import { listeningBase, spawnServer, waitFor } from './utils/server-process';
 import { TEST_JWT_SECRET, testEndpoint, uniqueTableName } from './utils/test-app';
@@ -42,7 +46,7 @@ async function startOtlpReceiver(): Promise<{ server: Server; url: string; spans
 }
 
 /** Tracing patches modules as they load, so this runs the real entry point in a child process. */
-describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set, src/main.ts as a process)', () => {
+describe('tracing (src/main.ts as a process)', () => {
   it('exports one trace per deposit: the HTTP span, its DynamoDB spans, the caller trace id kept', async () => {
     const receiver = await startOtlpReceiver();
     const server = spawnServer({
@@ -122,5 +126,45 @@ describe('tracing (OTEL_EXPORTER_OTLP_ENDPOINT set, src/main.ts as a process)', 
       await server.exited;
       receiver.server.close();
     }
+  });
+
+  it('loads no OpenTelemetry SDK module when OTEL_EXPORTER_OTLP_ENDPOINT is unset', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tracing-off-'));
+    const probe = join(dir, 'probe.js');
+    // At exit, the OpenTelemetry modules this process loaded (@opentelemetry/api comes with prom-client).
+    writeFileSync(
+      probe,
+      `process.on('exit', () => process.stderr.write('OTEL ' + JSON.stringify(Object.keys(require.cache)` +
+        `.filter((k) => /opentelemetry|fastify.otel/.test(k) && !/@opentelemetry.api.build/.test(k))) + '\\n'));`,
+    );
+    const output = await new Promise<string>((resolve) =>
+      execFile(
+        process.execPath,
+        [
+          '-r',
+          probe,
+          '-r',
+          'ts-node/register/transpile-only',
+          join(__dirname, '..', 'src', 'main.ts'),
+        ],
+        {
+          cwd: join(__dirname, '..'),
+          env: {
+            PATH: process.env.PATH ?? '',
+            ENV_FILE: 'none',
+            NODE_ENV: 'development',
+            PORT: '0',
+            JWT_SECRET_KEY: TEST_JWT_SECRET,
+            // Unreachable: start-up fails after the point where tracing would have started.
+            DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
+          },
+          timeout: 60_000,
+        },
+        (_err, stdout, stderr) => resolve(stdout + stderr),
+      ),
+    );
+    rmSync(dir, { recursive: true, force: true });
+    expect(output).toContain('Start-up failed');
+    expect(output).toContain('OTEL []');
   });
 });
