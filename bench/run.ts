@@ -5,6 +5,8 @@
  *
  * BENCH_ROUNDS (default 2): how many times each scenario's duration is measured per server. The
  * measured time is cut into slices of half a duration that alternate between the servers (ABBA).
+ * BENCH_TRACING=on: the service runs with OpenTelemetry tracing, exporting (OTLP/HTTP protobuf) to a
+ * sink in this process. BENCH_SCENARIOS (e.g. `balance,deposit`): only those scenarios.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +26,7 @@ import {
 } from '../src/database/local/dynamodb-local';
 import { BASELINE_CALLS_PATH, readCalls } from './lib/counters';
 import { runScenario, SCENARIOS, Target, warmUp } from './lib/load';
+import { OtlpSink, startOtlpSink } from './lib/otlp-sink';
 import { CpuWindow, startServer, waitUntilHealthy } from './lib/processes';
 import {
   markdownTable,
@@ -62,6 +65,25 @@ function rounds(): number {
   if (!Number.isInteger(n) || n < 1 || n > 10)
     throw new Error(`BENCH_ROUNDS must be 1-10, not "${raw}"`);
   return n;
+}
+
+function tracingOn(): boolean {
+  const raw = (process.env.BENCH_TRACING ?? 'off').toLowerCase();
+  if (!['on', 'off'].includes(raw))
+    throw new Error(`BENCH_TRACING must be on or off, not "${raw}"`);
+  return raw === 'on';
+}
+
+function selectedScenarios(): typeof SCENARIOS {
+  const raw = process.env.BENCH_SCENARIOS;
+  if (!raw) return SCENARIOS;
+  const ids = raw.split(',').map((id) => id.trim());
+  const unknown = ids.filter((id) => !SCENARIOS.some((s) => s.id === id));
+  if (unknown.length > 0 || ids.length === 0)
+    throw new Error(
+      `BENCH_SCENARIOS: unknown ${unknown.join(', ')} (${SCENARIOS.map((s) => s.id)})`,
+    );
+  return SCENARIOS.filter((s) => ids.includes(s.id));
 }
 
 function build(): void {
@@ -107,7 +129,7 @@ function machine() {
  * The service exactly as production runs it (`node dist/main.js`, NODE_ENV=production, info logs
  * serialized to /dev/null), with rate limits off and the daily limit out of the way, and the baseline.
  */
-async function startServers(endpoint: string, baselineScript: string) {
+async function startServers(endpoint: string, baselineScript: string, sink?: OtlpSink) {
   const [servicePort, baselinePort] = [await findFreePort(), await findFreePort()];
   const baselineSecret = randomBytes(48).toString('base64url');
   const service = startServer(
@@ -133,6 +155,8 @@ async function startServers(endpoint: string, baselineScript: string) {
       APP_BASE_URL: 'http://localhost',
       MAIL_RETRY_BASE_MS: '3600000',
       MAIL_POLL_INTERVAL_MS: '600000',
+      ENV_FILE: 'none',
+      ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
     },
     servicePort,
     REPO,
@@ -167,6 +191,8 @@ async function writeResults(results: unknown): Promise<void> {
 
 async function main(): Promise<void> {
   const roundCount = rounds();
+  const tracing = tracingOn();
+  const scenarios = selectedScenarios();
   const info = machine();
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
@@ -203,7 +229,16 @@ async function main(): Promise<void> {
     await ensureTable(client, SERVICE_TABLE);
     await ensureTable(client, BASELINE_TABLE);
 
-    const { service, baseline, baselineSecret } = await startServers(db.endpoint, baselineScript);
+    const sink = tracing ? await startOtlpSink() : undefined;
+    if (sink) {
+      cleanups.push(() => sink.close());
+      log(`tracing on: the service exports spans to ${sink.url}`);
+    }
+    const { service, baseline, baselineSecret } = await startServers(
+      db.endpoint,
+      baselineScript,
+      sink,
+    );
     cleanups.push(
       () => service.stop(),
       () => baseline.stop(),
@@ -249,7 +284,7 @@ async function main(): Promise<void> {
     );
 
     const results: ScenarioResult[] = [];
-    for (const [index, scenario] of SCENARIOS.entries()) {
+    for (const [index, scenario] of scenarios.entries()) {
       const first = index % 2 === 0 ? targets.baseline : targets.service;
       const second = first === targets.baseline ? targets.service : targets.baseline;
       for (const server of [service, baseline]) {
@@ -295,6 +330,8 @@ async function main(): Promise<void> {
         scenarioWarmUpSeconds: SCENARIO_WARM_UP_S,
         serviceLogLevel: 'info (stdout to /dev/null)',
         rateLimits: 'disabled',
+        tracing: sink ? { ...sink.stats(), exporter: 'OTLP/HTTP protobuf to a local sink' } : 'off',
+        scenarios: scenarios.map((s) => s.id),
       },
       valid: problems.length === 0,
       problems,
@@ -304,6 +341,7 @@ async function main(): Promise<void> {
 
     process.stdout.write(
       `\n## User Service vs bare Node baseline (${info.nproc} cores, Node ${info.node}, BENCH_ROUNDS=${roundCount})\n\n` +
+        `${sink ? `Service tracing on: ${sink.stats().requests} OTLP exports received.\n\n` : ''}` +
         `${table}\n\nRatio = service req/s ÷ baseline req/s (higher is better), in brackets the range over adjacent ` +
         `slice pairs; p99 ratio = service p99 ÷ baseline p99 (lower is better).\n` +
         `Written to ${relative(process.cwd(), RESULTS_FILE)} in ${totalS.toFixed(0)} s.\n`,

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
-import { createLogger } from './common/logging/logger';
+import { assertPortAvailable, PortInUseError } from './common/http/port-available';
+import { createLogger, writePlainLine } from './common/logging/logger';
 import { AppConfig, ConfigError, loadConfigFromEnvironment } from './config';
 import {
   DynamoDbLocalHandle,
@@ -14,6 +15,8 @@ async function startEmbeddedDatabase(
   const handle = await startDynamoDbLocal({
     dbPath: join(config.localDataDir, 'dynamodb'),
     pidFile: join(config.localDataDir, 'dynamodb.pid'),
+    onFetch: () =>
+      console.log('First start: fetching DynamoDB Local (57 MB, once; kept under .cache/)...'),
   });
   const withEndpoint = loadConfigFromEnvironment({ DYNAMODB_ENDPOINT: handle.endpoint });
   return {
@@ -24,7 +27,12 @@ async function startEmbeddedDatabase(
 
 async function bootstrap(): Promise<void> {
   let config = loadConfigFromEnvironment();
-  const logger = createLogger(config.logLevel);
+  // Before anything it instruments (http, fastify, the AWS SDK) is loaded; not even loaded when off.
+  const tracing = config.tracing.enabled
+    ? (await import('./tracing')).startTracing(config)
+    : undefined;
+  const logger = createLogger(config.logLevel, undefined, tracing?.logMixin);
+  await assertPortAvailable(config.port);
   let emulator: DynamoDbLocalHandle | undefined;
   if (config.dynamodb.embedded) {
     ({ config, handle: emulator } = await startEmbeddedDatabase(config));
@@ -47,19 +55,28 @@ async function bootstrap(): Promise<void> {
   }
   const app = await createApp(config, { logger });
   if (emulator) app.get(EmbeddedDatabase).register(emulator);
-  exitOnShutdownSignals(app, config, logger);
+  exitOnShutdownSignals(app, config, logger, tracing && (() => tracing.shutdown()));
   await app.listen({ port: config.port, host: '0.0.0.0' });
   // The bound port, which differs from config.port when that is 0 (any free port).
   const address = app.getHttpServer().address();
   const port = address && typeof address === 'object' ? address.port : config.port;
   const base = `http://localhost:${port}`;
   logger.info({ port }, `user-service listening on ${base}`);
-  if (config.docsEnabled) console.log(`API docs: ${base}/docs   Health: ${base}/health`);
-  else console.log(`Health: ${base}/health`);
+  // The friendly line last, on the logger's stream so the JSON lines before it stay before it.
+  writePlainLine(
+    logger,
+    config.docsEnabled
+      ? `API docs: ${base}/docs   Health: ${base}/health`
+      : `Health: ${base}/health`,
+  );
 }
 
 bootstrap().catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof JavaMissingError) {
+  if (
+    err instanceof ConfigError ||
+    err instanceof JavaMissingError ||
+    err instanceof PortInUseError
+  ) {
     console.error(err.message);
   } else {
     console.error('Start-up failed:', err instanceof Error ? err.message : String(err));

@@ -46,6 +46,12 @@ describe('npm start (src/main.ts as a process)', () => {
       'first start',
     );
     expect(first.output()).toContain(`${base.replace('127.0.0.1', 'localhost')}/docs`);
+    // The useful line comes last; Nest's per-route start-up lines are debug, not info.
+    const started = first.output();
+    expect(started.indexOf('API docs:')).toBeGreaterThan(started.indexOf('user-service listening'));
+    const mapped = started.split('\n').filter((l) => l.includes('Mapped {'));
+    expect(mapped.length).toBeGreaterThan(20);
+    for (const line of mapped) expect(JSON.parse(line)).toMatchObject({ level: 'debug' });
     const reg = await new Api(base).call('POST', '/auth/register', { body: user });
     expect(reg.status).toBe(201);
     const jvmPid = Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
@@ -85,6 +91,7 @@ describe('npm start (src/main.ts as a process)', () => {
   it('exits with one line naming what to install when Java is missing', async () => {
     const server = spawnServer({
       NODE_ENV: 'development',
+      PORT: '0',
       LOCAL_DATA_DIR: dataDir,
       PATH: '/nonexistent',
     });

@@ -51,6 +51,8 @@ export interface AppConfig {
   };
   /** Development-only state: embedded DynamoDB data and the generated JWT secret. */
   readonly localDataDir: string;
+  /** OpenTelemetry tracing: on when OTEL_EXPORTER_OTLP_ENDPOINT is set (the SDK reads the other OTEL_* itself). */
+  readonly tracing: { readonly enabled: boolean; readonly serviceName: string };
   readonly version: string;
   readonly mail: {
     /** SMTP server (`smtps://` = TLS from the start); unset outside production: .eml files. */

@@ -25,7 +25,11 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 /** Every environment variable the service reads (SPEC §2). Raw strings in, typed values out. */
 export class EnvSchema {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535) PORT = 8001;
+  @Transform(toInt)
+  @IsInt({ message: 'PORT is not a number: "$value"; use 1-65535, or 0 for any free port' })
+  @Min(0)
+  @Max(65535)
+  PORT = 8001;
   @Transform(trim) @IsIn(['development', 'production', 'test']) NODE_ENV = 'development';
   @Transform(trim) @Matches(/^[a-z]{2}(-[a-z]+)+-\d$/) AWS_REGION = 'us-west-2';
   @Transform(trim) @Matches(/^[A-Za-z0-9_.-]{3,255}$/) DYNAMODB_TABLE_NAME =
@@ -77,4 +81,9 @@ export class EnvSchema {
   @Transform(toInt) @IsInt() @Min(10) @Max(600000) MAIL_POLL_INTERVAL_MS = 5000;
   @Transform(toInt) @IsInt() @Min(1) @Max(50) MAIL_MAX_ATTEMPTS = 8;
   @Transform(toInt) @IsInt() @Min(10) @Max(3600000) MAIL_RETRY_BASE_MS = 30000;
+  @IsOptional()
+  @Transform(trim)
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  OTEL_EXPORTER_OTLP_ENDPOINT?: string;
+  @Transform(trim) @Matches(/^[\w.-]{1,128}$/) OTEL_SERVICE_NAME = 'user-service';
 }

@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { AppConfig } from './app-config';
+import { applyEnvFile } from './env-file';
 import { EnvSchema } from './env.schema';
 
 export class ConfigError extends Error {
@@ -47,6 +48,7 @@ const ENV_KEYS = [
   'LOCAL_DATA_DIR',
   'SMTP_URL',
   'APP_BASE_URL',
+  'OTEL_EXPORTER_OTLP_ENDPOINT',
 ];
 
 /** Dollars like "10000" or "12.50" to integer cents without floating point. */
@@ -65,8 +67,19 @@ function developmentSecret(dataDir: string): string {
   return secret;
 }
 
+export interface LoadConfigOptions {
+  /**
+   * false for tools that never sign or verify a token (`db:create-table`): no JWT_SECRET_KEY is
+   * demanded in production, and the secret in the returned config is random and unused.
+   */
+  jwtSecretRequired?: boolean;
+}
+
 /** Validates the environment once; throws ConfigError naming the first bad variable. */
-export function loadConfig(env: Record<string, string | undefined>): AppConfig {
+export function loadConfig(
+  env: Record<string, string | undefined>,
+  options: LoadConfigOptions = {},
+): AppConfig {
   const raw: Record<string, string> = {};
   for (const key of ENV_KEYS) {
     const v = env[key];
@@ -79,14 +92,17 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
     const e = errors[0];
     throw new ConfigError(
       e.property,
-      `has an invalid value (${Object.values(e.constraints ?? {})[0] ?? 'invalid'})`,
+      // "not a number" before the range checks that a non-number also fails.
+      `has an invalid value (${e.constraints?.isInt ?? Object.values(e.constraints ?? {})[0] ?? 'invalid'})`,
     );
   }
 
   const isProduction = parsed.NODE_ENV === 'production';
   const localDataDir = resolve(parsed.LOCAL_DATA_DIR ?? join(__dirname, '..', '..', '.data'));
   let secret = parsed.JWT_SECRET_KEY;
-  if (isProduction) {
+  if (options.jwtSecretRequired === false && !secret) {
+    secret = randomBytes(48).toString('base64url');
+  } else if (isProduction) {
     if (!secret) throw new ConfigError('JWT_SECRET_KEY', 'is required in production');
     if (Buffer.byteLength(secret, 'utf8') < 32)
       throw new ConfigError('JWT_SECRET_KEY', 'must be at least 32 bytes in production');
@@ -168,6 +184,10 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
       keepAliveTimeoutMs: parsed.KEEP_ALIVE_TIMEOUT_MS,
       maxConnections: parsed.HTTP_MAX_CONNECTIONS,
     },
+    tracing: {
+      enabled: parsed.OTEL_EXPORTER_OTLP_ENDPOINT !== undefined,
+      serviceName: parsed.OTEL_SERVICE_NAME,
+    },
     version: VERSION,
     mail: {
       smtpUrl: parsed.SMTP_URL,
@@ -181,7 +201,14 @@ export function loadConfig(env: Record<string, string | undefined>): AppConfig {
   });
 }
 
-/** The process environment, validated; entry points (main.ts, CLIs) call this, nothing else. */
-export function loadConfigFromEnvironment(overrides: Record<string, string> = {}): AppConfig {
-  return loadConfig({ ...process.env, ...overrides });
+/**
+ * The process environment (with `.env` filling the gaps, see env-file.ts), validated; entry points
+ * (main.ts, CLIs) call this, nothing else.
+ */
+export function loadConfigFromEnvironment(
+  overrides: Record<string, string> = {},
+  options: LoadConfigOptions = {},
+): AppConfig {
+  applyEnvFile();
+  return loadConfig({ ...process.env, ...overrides }, options);
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DynamoDB } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { AppConfig, loadConfigFromEnvironment } from '../config';
+import { AppConfig, loadConfigFromEnvironment, type LoadConfigOptions } from '../config';
 import { createDynamoDbClient } from './dynamodb.client';
 import { startDynamoDbLocal } from './local/dynamodb-local';
 
@@ -16,12 +16,13 @@ export interface CliDatabase {
  * The database a command-line tool works on: the configured DynamoDB, or — without
  * DYNAMODB_ENDPOINT outside production — the embedded DynamoDB Local data that `npm start` uses.
  */
-export async function openCliDatabase(): Promise<CliDatabase> {
-  let config = loadConfigFromEnvironment();
+export async function openCliDatabase(options: LoadConfigOptions = {}): Promise<CliDatabase> {
+  let config = loadConfigFromEnvironment({}, options);
   const emulator = config.dynamodb.embedded
     ? await startDynamoDbLocal({ dbPath: join(config.localDataDir, 'dynamodb') })
     : undefined;
-  if (emulator) config = loadConfigFromEnvironment({ DYNAMODB_ENDPOINT: emulator.endpoint });
+  if (emulator)
+    config = loadConfigFromEnvironment({ DYNAMODB_ENDPOINT: emulator.endpoint }, options);
   const client = createDynamoDbClient(config);
   return {
     config,

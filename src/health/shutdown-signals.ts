@@ -7,11 +7,15 @@ import { InFlightRequests } from './in-flight-requests';
 
 const SIGNALS: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
 
-/** main.ts: on SIGTERM or SIGINT, shut the app down within SHUTDOWN_TIMEOUT_MS and exit. */
+/**
+ * main.ts: on SIGTERM or SIGINT, shut the app down within SHUTDOWN_TIMEOUT_MS and exit; `flush`
+ * (the tracing exporter's) runs after the app has closed.
+ */
 export function exitOnShutdownSignals(
   app: NestFastifyApplication,
   config: AppConfig,
   logger: Logger,
+  flush?: () => Promise<void>,
 ): void {
   const onSignal = (signal: NodeJS.Signals) => {
     for (const s of SIGNALS) process.removeListener(s, onSignal);
@@ -20,7 +24,10 @@ export function exitOnShutdownSignals(
     const inFlight = app.get(InFlightRequests);
     void shutdownWithDeadline(
       {
-        close: () => app.close(),
+        close: async () => {
+          await app.close();
+          await flush?.();
+        },
         closeAllConnections: () => server.closeAllConnections(),
         inFlight: () => inFlight.size,
       },

@@ -12,7 +12,7 @@ export interface ServerProcess {
 
 /**
  * Runs src/main.ts in a child process exactly as `npm start` would (transpiled on the fly), logging
- * at debug unless told otherwise; its whole output goes to the run's log audit.
+ * at debug and reading no .env unless told otherwise; its whole output goes to the run's log audit.
  */
 export function spawnServer(env: Record<string, string>): ServerProcess {
   recordLogSource('server src/main.ts');
@@ -25,6 +25,8 @@ export function spawnServer(env: Record<string, string>): ServerProcess {
         PATH: process.env.PATH ?? '',
         HOME: process.env.HOME ?? '/tmp',
         LOG_LEVEL: 'debug',
+        // A developer's .env must not change what the tests run; a test names a file to test it.
+        ENV_FILE: 'none',
         ...env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

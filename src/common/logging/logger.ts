@@ -21,11 +21,19 @@ export const REDACTED_PATHS = [
   ...SECRET_FIELDS.flatMap((field) => [field, `*.${field}`, `*.*.${field}`]),
 ];
 
-/** JSON-lines logger (pino) with secrets redacted; `destination` lets tests capture output. */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON-lines logger (pino) with secrets redacted; `destination` lets tests capture output, `mixin` adds
+ * fields to every line (the trace id when tracing is on).
+ */
+export function createLogger(
+  level: string,
+  destination?: pino.DestinationStream,
+  mixin?: () => Record<string, unknown>,
+): Logger {
   return pino(
     {
       level,
+      ...(mixin ? { mixin } : {}),
       base: { service: 'user-service' },
       timestamp: pino.stdTimeFunctions.isoTime,
       messageKey: 'message',
@@ -34,4 +42,16 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     },
     destination,
   );
+}
+
+/**
+ * A plain (non-JSON) line on the logger's own stream, so it lands after the JSON lines written before
+ * it (pino writes asynchronously; console.log would overtake them).
+ */
+export function writePlainLine(logger: Logger, line: string): void {
+  const stream = (logger as unknown as Record<symbol, { write(s: string): void } | undefined>)[
+    pino.symbols.streamSym
+  ];
+  if (stream) stream.write(`${line}\n`);
+  else console.log(line);
 }

@@ -57,6 +57,8 @@ export interface DynamoDbLocalOptions {
   heapMb?: number;
   /** Receives each line the emulator prints. */
   log?: (line: string) => void;
+  /** Called before the emulator's tarball is fetched (first start only), to tell the user why it waits. */
+  onFetch?: () => void;
 }
 
 export interface DynamoDbLocalHandle {
@@ -138,9 +140,13 @@ async function removeAbandonedFetches(cacheDir: string): Promise<void> {
  * tarball if needed. The folder appears atomically (extract elsewhere, then rename), so a concurrent
  * or interrupted run never leaves a half-filled cache. Returns the emulator folder.
  */
-export async function ensureEmulator(cacheDir: string = DEFAULT_CACHE_DIR): Promise<string> {
+export async function ensureEmulator(
+  cacheDir: string = DEFAULT_CACHE_DIR,
+  onFetch?: () => void,
+): Promise<string> {
   const target = path.join(cacheDir, 'emulator');
   if (existsSync(path.join(target, JAR))) return target;
+  onFetch?.();
 
   await mkdir(cacheDir, { recursive: true });
   await removeAbandonedFetches(cacheDir);
@@ -451,7 +457,7 @@ export async function startDynamoDbLocal(
 ): Promise<DynamoDbLocalHandle> {
   if (!javaAvailable()) throw new JavaMissingError();
   const log = opts.log ?? (() => undefined);
-  const emulatorDir = await ensureEmulator(opts.cacheDir ?? DEFAULT_CACHE_DIR);
+  const emulatorDir = await ensureEmulator(opts.cacheDir ?? DEFAULT_CACHE_DIR, opts.onFetch);
   if (opts.pidFile) {
     await mkdir(path.dirname(opts.pidFile), { recursive: true });
     await killStale(opts.pidFile, log);
