@@ -19,9 +19,9 @@ export interface CallOptions {
 }
 
 /**
- * A keep-alive HTTP client for many concurrent requests against a listening test app or a spawned
- * server (supertest opens a connection per request and is better for one-off assertions). Every
- * credential it sends or receives is recorded for the run's log audit.
+ * The tests' one HTTP client: fetch over a real socket (keep-alive), against a listening test app
+ * (`listen(t)`) or a spawned server. Every credential it sends or receives is recorded for the run's
+ * log audit. A `Content-Type` given in `headers` is sent as is (JSON is the default for a body).
  */
 export class Api {
   constructor(readonly base: string) {}
@@ -33,7 +33,8 @@ export class Api {
     let body: string | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
     if (body !== undefined) recordSecretFields(body);
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+    if (body !== undefined && !typed) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers,
