@@ -16,6 +16,8 @@ export interface CallOptions {
   /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce). */
   rawBody?: string;
   headers?: Record<string, string>;
+  /** Fail the call (AbortSignal timeout) if no answer came within this long; 30 s unless given. */
+  timeoutMs?: number;
 }
 
 /**
@@ -39,7 +41,7 @@ export class Api {
       method,
       headers,
       body,
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
     const text = await res.text();
     recordSecretFields(text);
