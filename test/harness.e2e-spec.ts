@@ -172,7 +172,7 @@ describe('e2e harness: the run-wide log audit', () => {
         },
         body: JSON.stringify(body),
       });
-      return { status: res.status, body: await res.json() };
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
     };
     beforeAll(async () => {
       t = await startTestApp('harness_http');
