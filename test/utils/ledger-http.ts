@@ -13,8 +13,8 @@ export interface ApiResponse {
 export interface CallOptions {
   token?: string;
   body?: unknown;
-  /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce). */
-  rawBody?: string;
+  /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce, or bytes). */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
   /** Fail the call (AbortSignal timeout) if no answer came within this long; 30 s unless given. */
   timeoutMs?: number;
@@ -32,9 +32,9 @@ export class Api {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     recordSecrets(options.token);
-    let body: string | undefined = options.rawBody;
+    let body: string | Uint8Array | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
-    if (body !== undefined) recordSecretFields(body);
+    if (typeof body === 'string') recordSecretFields(body);
     const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
     if (body !== undefined && !typed) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.base}${path}`, {
