@@ -63,7 +63,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
       reference_id: order,
       balance_after: '1000.00',
       asset: null,
-      hold_expires_at: expect.any(String),
+      hold_expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(held.body.transaction.transaction_id).toMatch(ULID);
     const expiresIn =
@@ -561,8 +561,11 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
       for (const status of statuses)
         expect([path, status, op.responses[status] !== undefined]).toEqual([path, status, true]);
     }
-    expect(doc.paths['/internal/users/{user_id}/balance/holds'].post.requestBody).toBeDefined();
-    expect(doc.paths['/internal/users/{user_id}/trades/sell'].post.requestBody).toBeDefined();
+    for (const path of [
+      '/internal/users/{user_id}/balance/holds',
+      '/internal/users/{user_id}/trades/sell',
+    ])
+      expect(Object.keys(doc.paths[path].post.requestBody.content)).toEqual(['application/json']);
   });
 
   it('counts each order operation in balance_operations_total (before/after deltas)', async () => {
