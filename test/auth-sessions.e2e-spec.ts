@@ -6,7 +6,7 @@ import {
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { Api, ApiResponse, listen } from './utils/ledger-http';
+import { Api, expectStatus, listen } from './utils/ledger-http';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createCustomer, Customer, loginUser, strongPassword } from './utils/users';
 import { expectProblem } from './utils/problems';
@@ -48,12 +48,6 @@ describe('auth: tokens and sessions (e2e)', () => {
     api.call('POST', path, { token, body });
   const logout = (token: string, body?: object) =>
     api.call('POST', '/auth/logout', { token, body });
-  /** The answer, after checking its status. */
-  async function expectStatus(res: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-    const answer = await res;
-    expect(answer.status).toBe(status);
-    return answer;
-  }
   const profileOk = async (token: string) =>
     expect((await expectStatus(profile(token), 200)).body.user_id).toBe(jwtClaims(token).sub);
   const expectTokenRefused = async (token: string) =>

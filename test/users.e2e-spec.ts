@@ -1,5 +1,5 @@
 import { DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { Api, ApiResponse, listen } from './utils/ledger-http';
+import { Api, expectStatus, listen } from './utils/ledger-http';
 import { startTestApp, TestApp } from './utils/test-app';
 import {
   createAdmin,
@@ -101,12 +101,6 @@ describe('users: profiles and authorization (e2e)', () => {
 
   const as = (token: string, method: Method, path: string, body?: object) =>
     api.call(method, path, { token, body });
-  /** The answer, after checking its status. */
-  async function expectStatus(res: Promise<ApiResponse>, status: number): Promise<ApiResponse> {
-    const answer = await res;
-    expect(answer.status).toBe(status);
-    return answer;
-  }
   const registered = (row: Row) =>
     t.app.getHttpAdapter().getInstance().hasRoute({ method: row.method, url: row.template });
 

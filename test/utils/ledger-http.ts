@@ -68,6 +68,16 @@ export class Api {
   }
 }
 
+/** The answer, after checking its status (for answers whose body the caller reads next). */
+export async function expectStatus(
+  res: Promise<ApiResponse>,
+  status: number,
+): Promise<ApiResponse> {
+  const answer = await res;
+  expect(answer.status).toBe(status);
+  return answer;
+}
+
 /** Makes the test app listen on an ephemeral local port and returns a client for it. */
 export async function listen(t: TestApp): Promise<Api> {
   await t.app.listen({ port: 0, host: '127.0.0.1' });
