@@ -75,17 +75,18 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
       const deposit = await api.post(`/users/${alice.userId}/balance/deposit`, service, {
         amount: 1,
       });
-      expect(deposit.status).toBe(403);
-      expect((await api.get(`/users/${alice.userId}/balance/transactions`, service)).status).toBe(
+      expectProblem(deposit, 403, 'forbidden');
+      expectProblem(
+        await api.get(`/users/${alice.userId}/balance/transactions`, service),
         403,
+        'forbidden',
       );
     });
 
     it('answers 404 for a user without a balance and 401 without a token', async () => {
       const missing = await api.get('/users/00000000-0000-4000-8000-000000000000/balance', admin);
-      expect(missing.status).toBe(404);
-      expect(missing.body.code).toBe('not_found');
-      expect((await api.call('GET', '/balance')).status).toBe(401);
+      expectProblem(missing, 404, 'not_found');
+      expectProblem(await api.call('GET', '/balance'), 401, 'unauthorized');
     });
   });
 
@@ -147,7 +148,7 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
       const denied = await api.post(`/users/${alice.userId}/balance/deposit`, bob.accessToken, {
         amount: 1,
       });
-      expect(denied.status).toBe(403);
+      expectProblem(denied, 403, 'forbidden');
       const byAdmin = await api.post(`/users/${alice.userId}/balance/deposit`, admin, {
         amount: 1,
       });
@@ -462,7 +463,8 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
         `/balance/transactions?cursor=${encodeURIComponent(cursor)}`,
         bob.accessToken,
       );
-      expect(foreign.status).toBe(422);
+      expectProblem(foreign, 422, 'validation_failed');
+      expect(foreign.body.errors.map((e: { field: string }) => e.field)).toEqual(['cursor']);
       for (const query of [
         'limit=0',
         'limit=101',
