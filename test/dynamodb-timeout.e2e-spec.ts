@@ -1,20 +1,30 @@
-import { createServer as createHttpServer, IncomingMessage, ServerResponse } from 'node:http';
+import {
+  createServer as createHttpServer,
+  IncomingMessage,
+  request as httpRequest,
+  ServerResponse,
+} from 'node:http';
 import { AddressInfo, createServer, Server, Socket } from 'node:net';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import pino from 'pino';
-import type { Counter } from 'prom-client';
-import request from 'supertest';
-import { MovementOutcomeUnknownError } from '../src/balance/domain/balance.errors';
-import { MoneyMovementService } from '../src/balance/money-movement.service';
-import type { MovementWrite } from '../src/balance/persistence/balance.repository';
-import { DynamoBalanceRepository } from '../src/balance/persistence/dynamo-balance.repository';
-import { LedgerStoreUnavailableError } from '../src/balance/persistence/dynamo-errors';
-import { createDynamoDbClient } from '../src/database/dynamodb.client';
-import { startTestApp, testConfig, TestApp, uniqueTableName } from './utils/test-app';
+import { Api, ApiResponse, listen } from './utils/ledger-http';
+import { startTestApp, testEndpoint, TestApp } from './utils/test-app';
 import { expectProblem } from './utils/problems';
+import { createCustomer } from './utils/users';
 
 /** Generous bound for one request: the SDK gives up after 3 sends of at most ~3 s each. */
 const BOUND_MS = 15_000;
+
+/** The answer, or a failure naming the bound if none came within BOUND_MS (a hang). */
+async function bounded(call: Promise<ApiResponse>): Promise<ApiResponse> {
+  let timer: NodeJS.Timeout | undefined;
+  const hang = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${BOUND_MS} ms`)), BOUND_MS);
+  });
+  try {
+    return await Promise.race([call, hang]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 /**
  * A DynamoDB endpoint that accepts connections, reads the requests and never answers (a hung
@@ -26,6 +36,7 @@ describe('DynamoDB that accepts connections and never answers', () => {
   const open = new Set<Socket>();
   let connections = 0;
   let t: TestApp;
+  let api: Api;
 
   beforeAll(async () => {
     blackHole = createServer((socket) => {
@@ -43,6 +54,7 @@ describe('DynamoDB that accepts connections and never answers', () => {
       undefined,
       { createTable: false },
     );
+    api = await listen(t);
   });
 
   afterAll(async () => {
@@ -51,139 +63,109 @@ describe('DynamoDB that accepts connections and never answers', () => {
     await new Promise<void>((resolve) => blackHole?.close(() => resolve()));
   });
 
-  function expectUnavailable(res: request.Response): void {
+  function expectUnavailable(res: ApiResponse): void {
     expectProblem(res, 503, 'service_unavailable');
-    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(res.headers.get('retry-after')).toBe('1');
     expect(res.text).not.toMatch(/TimeoutError|Exception|stack/);
   }
 
   it('GET /health/detailed answers 503 (its DescribeTable is aborted after 1 s)', async () => {
     const before = connections;
-    const res = await request(t.http).get('/health/detailed').timeout(BOUND_MS);
+    const res = await bounded(api.call('GET', '/health/detailed'));
     expectUnavailable(res);
-    expect(res.body.detail).toContain('dynamodb');
+    expect(res.body.detail).toBe('Not ready: dynamodb down.');
     expect(connections).toBeGreaterThan(before);
-    await request(t.http).get('/health/live').timeout(BOUND_MS).expect(200);
+    expect((await bounded(api.call('GET', '/health/live'))).body).toMatchObject({
+      status: 'healthy',
+    });
   });
 
   it('POST /auth/login answers 503, not 500, once the SDK request timeout fires', async () => {
     const before = connections;
-    const res = await request(t.http)
-      .post('/auth/login')
-      .send({ username: 'jane_doe', password: 'correct horse battery staple' })
-      .timeout(BOUND_MS);
+    const res = await bounded(
+      api.call('POST', '/auth/login', {
+        body: { username: 'jane_doe', password: 'correct horse battery staple' },
+      }),
+    );
     expectUnavailable(res);
     expect(connections).toBeGreaterThan(before);
   });
-
-  it('the ledger adapter: a read fails with 503, a timed-out movement write is "unknown"', async () => {
-    const repo = new DynamoBalanceRepository(DynamoDBDocumentClient.from(t.ddb), t.config);
-    const now = new Date().toISOString();
-    const write: MovementWrite = {
-      kind: 'deposit',
-      amountCents: 100,
-      expectedVersion: 0,
-      balanceAfter: {
-        userId: 'u-timeout',
-        currentCents: 100,
-        heldCents: 0,
-        version: 1,
-        updatedAt: now,
-      },
-      transaction: {
-        transactionId: '01JNM7Z5X0000000000000000T',
-        userId: 'u-timeout',
-        type: 'deposit',
-        amountCents: 100,
-        status: 'completed',
-        description: null,
-        referenceId: null,
-        balanceAfterCents: 100,
-        createdAt: now,
-        updatedAt: now,
-      },
-      dailyLimit: { day: now.slice(0, 10), limitCents: 1_000_000 },
-    };
-    const [read, moved] = await Promise.allSettled([
-      repo.getBalance('u-timeout'),
-      repo.applyMovement(write),
-    ]);
-    expect(read.status).toBe('rejected');
-    expect((read as PromiseRejectedResult).reason).toBeInstanceOf(LedgerStoreUnavailableError);
-    // The request may have reached DynamoDB: the caller must settle it, not plan a new write.
-    expect(moved).toEqual({ status: 'fulfilled', value: 'unknown' });
-  }, 30_000);
 });
 
 /**
- * DynamoDB that answers reads but never answers TransactWriteItems: the deposit's write may have
- * landed, so the service may only resend that same write, and answers 503 without a new one.
+ * DynamoDB (the real DynamoDB Local, through a proxy) that never answers a deposit's
+ * TransactWriteItems: the write may have landed, so the service may only resend that same write,
+ * and answers 503 without a new one. The proxy forwards everything else, so the customer is
+ * registered and authenticated as usual.
  */
-describe("DynamoDB that never answers a deposit's TransactWriteItems", () => {
-  let server: ReturnType<typeof createHttpServer>;
+describe("DynamoDB that never answers a deposit's TransactWriteItems (HTTP)", () => {
+  let proxy: ReturnType<typeof createHttpServer>;
   const hanging = new Set<ServerResponse>();
   const transactWrites: string[] = [];
-  let endpoint: string;
-
-  const balanceItem = {
-    PK: { S: 'u-hang' },
-    SK: { S: 'balance' },
-    entity: { S: 'balance' },
-    user_id: { S: 'u-hang' },
-    current_cents: { N: '0' },
-    held_cents: { N: '0' },
-    version: { N: '0' },
-    updated_at: { S: '2025-01-01T00:00:00.000Z' },
-  };
+  let holdWrites = false;
+  let t: TestApp;
+  let api: Api;
 
   beforeAll(async () => {
-    server = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
+    const target = new URL(testEndpoint());
+    proxy = createHttpServer((req: IncomingMessage, res: ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
       req.on('end', () => {
-        const target = String(req.headers['x-amz-target'] ?? '');
-        if (target.endsWith('.TransactWriteItems')) {
-          transactWrites.push(Buffer.concat(chunks).toString('utf8'));
-          hanging.add(res); // never answered
+        const body = Buffer.concat(chunks);
+        if (holdWrites && String(req.headers['x-amz-target']).endsWith('.TransactWriteItems')) {
+          transactWrites.push(body.toString('utf8'));
+          hanging.add(res); // never forwarded, never answered
           return;
         }
-        res.writeHead(200, { 'content-type': 'application/x-amz-json-1.0' });
-        res.end(JSON.stringify(target.endsWith('.GetItem') ? { Item: balanceItem } : {}));
+        const forward = httpRequest(
+          {
+            host: target.hostname,
+            port: target.port,
+            method: req.method,
+            path: req.url,
+            headers: req.headers,
+          },
+          (upstream) => {
+            res.writeHead(upstream.statusCode ?? 502, upstream.headers);
+            upstream.pipe(res);
+          },
+        );
+        forward.on('error', () => res.destroy());
+        forward.end(body);
       });
     });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+    const { port } = proxy.address() as AddressInfo;
+    t = await startTestApp('hang', { DYNAMODB_ENDPOINT: `http://127.0.0.1:${port}` });
+    api = await listen(t);
   });
 
   afterAll(async () => {
+    holdWrites = false;
     for (const res of hanging) res.socket?.destroy();
-    await new Promise<void>((resolve) => server?.close(() => resolve()));
+    await t?.close();
+    await new Promise<void>((resolve) => proxy?.close(() => resolve()));
   });
 
-  it('answers 503 service_unavailable and only ever resends the identical write', async () => {
-    const config = testConfig(uniqueTableName('hang'), { DYNAMODB_ENDPOINT: endpoint });
-    const client = createDynamoDbClient(config);
-    const repo = new DynamoBalanceRepository(
-      DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } }),
-      config,
-    );
-    const counter = { inc: () => undefined } as unknown as Counter<string>;
-    const service = new MoneyMovementService(repo, config, counter, pino({ level: 'silent' }));
-    try {
-      const outcome = await service
-        .deposit({ userId: 'u-hang', amountCents: 500, description: null, requestId: 'r-hang' })
-        .then(
-          () => 'resolved',
-          (err: unknown) => err,
-        );
-      expect(outcome).toBeInstanceOf(MovementOutcomeUnknownError);
-      expect(outcome).toMatchObject({ status: 503, code: 'service_unavailable' });
-      // The SDK's own same-token retries (the budget is spent: no resend), all the very same write.
-      expect(transactWrites.length).toBeGreaterThanOrEqual(3);
-      expect(new Set(transactWrites).size).toBe(1);
-      expect(JSON.parse(transactWrites[0]).ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
-    } finally {
-      client.destroy();
-    }
+  it('answers 503 service_unavailable, only ever resends the identical write, and moves no money', async () => {
+    const c = await createCustomer(t.http);
+    expect((await api.get('/balance', c.accessToken)).body.current_balance).toBe('0.00');
+    holdWrites = true;
+    const res = await api.post('/balance/deposit', c.accessToken, { amount: '5.00' });
+    holdWrites = false;
+    expectProblem(res, 503, 'service_unavailable');
+    expect(res.headers.get('retry-after')).toBe('1');
+    // The SDK's own same-token retries (the budget is spent: no resend), all the very same write.
+    expect(transactWrites.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(transactWrites).size).toBe(1);
+    const write = JSON.parse(transactWrites[0]);
+    expect(write.ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
+    expect(JSON.stringify(write.TransactItems)).toContain(c.userId);
+    // None of the held writes reached DynamoDB: the balance and the history are unchanged.
+    const after = await api.get('/balance', c.accessToken);
+    expect(after.body.current_balance).toBe('0.00');
+    const history = await api.get('/balance/transactions', c.accessToken);
+    expect(history.body.transactions).toEqual([]);
   }, 45_000);
 });

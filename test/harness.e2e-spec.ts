@@ -3,7 +3,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import request from 'supertest';
 import globalSetup from './global-setup';
 import {
   AUDIT_DIR_ENV,
@@ -13,6 +12,7 @@ import {
   recordSecrets,
 } from './utils/run-audit';
 import { assertLoopbackEndpoint, startTestApp, TestApp } from './utils/test-app';
+import { listen } from './utils/ledger-http';
 import { createCustomer } from './utils/users';
 
 /** Secrets for the audit's own tests, made here so no helper records them into this run. */
@@ -158,8 +158,25 @@ describe('e2e harness: the run-wide log audit', () => {
 
   describe('recording every credential that crosses a test app', () => {
     let t: TestApp;
+    let base: string;
+    /**
+     * Plain fetch on purpose, not the Api client (which records what it sends and receives
+     * itself): what is recorded here was recorded by the server-side tap.
+     */
+    const unrecorded = async (path: string, body: object, token?: string) => {
+      const res = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, body: (await res.json()) as Record<string, string> };
+    };
     beforeAll(async () => {
       t = await startTestApp('harness_http');
+      base = (await listen(t)).base;
     });
     afterAll(async () => {
       await t.close();
@@ -167,16 +184,15 @@ describe('e2e harness: the run-wide log audit', () => {
 
     it('records refresh tokens from /auth/refresh, changed passwords and bearer tokens, whoever sends them', async () => {
       const c = await createCustomer(t.http);
-      const refreshed = await request(t.http)
-        .post('/auth/refresh')
-        .send({ refresh_token: c.refreshToken })
-        .expect(200);
+      const refreshed = await unrecorded('/auth/refresh', { refresh_token: c.refreshToken });
+      expect(refreshed.status).toBe(200);
       const changed = 'a literal new password 42';
-      await request(t.http)
-        .post('/users/me/password')
-        .set('Authorization', `Bearer ${refreshed.body.access_token}`)
-        .send({ current_password: c.password, new_password: changed })
-        .expect(200);
+      const change = await unrecorded(
+        '/users/me/password',
+        { current_password: c.password, new_password: changed },
+        refreshed.body.access_token,
+      );
+      expect(change).toEqual({ status: 200, body: { message: 'Password changed successfully' } });
       const recorded = readFileSync(join(process.env[AUDIT_DIR_ENV]!, 'secrets.txt'), 'utf8')
         .split('\n')
         .filter(Boolean);

@@ -1,9 +1,10 @@
 import { BatchWriteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import request from 'supertest';
 import { monotonicFactory } from 'ulid';
 import type { LedgerTransaction, TransactionType } from '../src/balance/domain/ledger';
 import { toTransactionItem } from '../src/balance/persistence/ledger.items';
+import { Api, listen } from './utils/ledger-http';
+import { metricValue } from './utils/metrics';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createCustomer, Customer } from './utils/users';
 
@@ -19,7 +20,12 @@ const MAX_QUERIES_PER_REQUEST = 11;
 
 const newId = monotonicFactory();
 
-async function seedHistory(t: TestApp, userId: string): Promise<string[]> {
+/** Seeds the ledger; returns every transaction id and the matching ones, newest first. */
+async function seedHistory(
+  t: TestApp,
+  userId: string,
+): Promise<{ all: string[]; matching: string[] }> {
+  const all: string[] = [];
   const matching: string[] = [];
   const items = Array.from({ length: TOTAL }, (_, i) => {
     const type: TransactionType = i % MATCH_EVERY === 7 ? 'order_payment' : 'deposit';
@@ -36,6 +42,7 @@ async function seedHistory(t: TestApp, userId: string): Promise<string[]> {
       createdAt: now,
       updatedAt: now,
     };
+    all.push(tx.transactionId);
     if (type === 'order_payment') matching.push(tx.transactionId);
     return toTransactionItem(tx);
   });
@@ -51,26 +58,26 @@ async function seedHistory(t: TestApp, userId: string): Promise<string[]> {
       }),
     );
   }
-  return matching.reverse(); // newest first, as the history answers
-}
-
-async function queryCount(t: TestApp): Promise<number> {
-  const res = await request(t.http).get('/metrics');
-  const line = res.text
-    .split('\n')
-    .find((l) => l.startsWith('dynamodb_operation_duration_seconds_count{operation="Query"}'));
-  return line ? Number(line.split(' ').pop()) : 0;
+  // Newest first, as the history answers.
+  return { all: all.reverse(), matching: matching.reverse() };
 }
 
 describe('filtered history scan cap (issue 8, point 7)', () => {
   let t: TestApp;
+  let api: Api;
   let customer: Customer;
-  let matching: string[];
+  let seeded: { all: string[]; matching: string[] };
+  const queryCount = async () =>
+    metricValue(
+      (await api.call('GET', '/metrics')).text,
+      'dynamodb_operation_duration_seconds_count{operation="Query"}',
+    );
 
   beforeAll(async () => {
     t = await startTestApp('history_scan_cap');
+    api = await listen(t);
     customer = await createCustomer(t.http);
-    matching = await seedHistory(t, customer.userId);
+    seeded = await seedHistory(t, customer.userId);
   }, 120_000);
 
   afterAll(async () => {
@@ -83,37 +90,42 @@ describe('filtered history scan cap (issue 8, point 7)', () => {
     let requests = 0;
     let shortPages = 0;
     do {
-      const before = await queryCount(t);
-      const res = await request(t.http)
-        .get('/users/me/balance/transactions')
-        .query({ limit: LIMIT, type: 'order_payment', ...(cursor ? { cursor } : {}) })
-        .set('Authorization', `Bearer ${customer.accessToken}`);
-      const queries = (await queryCount(t)) - before;
+      const before = await queryCount();
+      const query = new URLSearchParams({
+        limit: String(LIMIT),
+        type: 'order_payment',
+        ...(cursor ? { cursor } : {}),
+      });
+      const res = await api.get(`/users/me/balance/transactions?${query}`, customer.accessToken);
+      const queries = (await queryCount()) - before;
       expect(res.status).toBe(200);
       expect(queries).toBeGreaterThan(0);
       expect(queries).toBeLessThanOrEqual(MAX_QUERIES_PER_REQUEST);
       expect(res.body.transactions.length).toBeLessThanOrEqual(LIMIT);
+      expect(res.body.count).toBe(res.body.transactions.length);
       for (const tx of res.body.transactions) {
         expect(tx.transaction_type).toBe('order_payment');
         seen.push(tx.transaction_id);
       }
       if (res.body.has_more && res.body.count < LIMIT) shortPages += 1;
-      cursor = res.body.has_more ? res.body.next_cursor : undefined;
-      if (res.body.has_more) expect(typeof cursor).toBe('string');
+      // A cursor exactly when there is more.
+      expect(typeof res.body.next_cursor).toBe(res.body.has_more ? 'string' : 'object');
+      cursor = res.body.next_cursor ?? undefined;
       requests += 1;
       expect(requests).toBeLessThan(40);
     } while (cursor);
-    expect(seen).toEqual(matching);
+    expect(seen).toEqual(seeded.matching);
+    expect(seen).toHaveLength(5);
     expect(shortPages).toBeGreaterThan(0); // the cap, not the end of the ledger, ended some pages
   });
 
   it('still pages an unfiltered history exactly', async () => {
-    const res = await request(t.http)
-      .get('/users/me/balance/transactions')
-      .query({ limit: 100 })
-      .set('Authorization', `Bearer ${customer.accessToken}`);
+    const res = await api.get('/users/me/balance/transactions?limit=100', customer.accessToken);
     expect(res.status).toBe(200);
     expect(res.body.count).toBe(100);
     expect(res.body.has_more).toBe(true);
+    expect(res.body.transactions.map((x: { transaction_id: string }) => x.transaction_id)).toEqual(
+      seeded.all.slice(0, 100),
+    );
   });
 });

@@ -80,9 +80,16 @@ describe('Monitoring: alert rules and dashboard (e2e)', () => {
     const ids = dashboard.panels.map((p: any) => p.id);
     expect(new Set(ids).size).toBe(ids.length);
     for (const panel of dashboard.panels) {
-      expect(panel.gridPos).toEqual(expect.objectContaining({ w: expect.any(Number) }));
-      if (panel.type !== 'row') expect(panel.targets.length).toBeGreaterThan(0);
+      const { x, y, w, h } = panel.gridPos;
+      expect([x, y, w, h].every(Number.isInteger)).toBe(true);
+      expect(x + w).toBeLessThanOrEqual(24); // Grafana's grid is 24 columns wide
     }
+    const queried = dashboard.panels.filter((p: any) => p.type !== 'row');
+    expect(queried.filter((p: any) => !(p.targets?.length > 0)).map((p: any) => p.title)).toEqual(
+      [],
+    );
+    for (const panel of queried)
+      for (const target of panel.targets) expect(target.expr).toMatch(/\w+/);
   });
 });
 

@@ -1,5 +1,6 @@
 import { InventoryServer } from './utils/inventory-server';
 import { Api, listen } from './utils/ledger-http';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer, createServiceToken, Customer } from './utils/users';
 
@@ -102,8 +103,8 @@ describe('order integration review (HTTP, DynamoDB Local)', () => {
     const b = await funded('10.00');
     const txId = (await hold(a, { amount: '4.00', order_id: orderId() })).body.transaction
       .transaction_id;
-    expect((await complete(b, txId, {})).status).toBe(404);
-    expect((await cancel(b, txId)).status).toBe(404);
+    expectProblem(await complete(b, txId, {}), 404, 'not_found');
+    expectProblem(await cancel(b, txId), 404, 'not_found');
     expect(await balanceOf(a)).toMatchObject({ held_balance: '4.00', current_balance: '10.00' });
     expect(await balanceOf(b)).toMatchObject({ held_balance: '0.00', current_balance: '10.00' });
   });

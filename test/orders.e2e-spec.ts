@@ -3,10 +3,10 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { Api, listen, runPool } from './utils/ledger-http';
 import { orderRoutes } from './utils/orders-http';
+import { expectProblem, PROBLEM_JSON } from './utils/problems';
 import { startTestApp, TEST_JWT_SECRET, TestApp } from './utils/test-app';
 import { createAdminToken, createServiceToken, Customer } from './utils/users';
 
-const PROBLEM = /^application\/problem\+json/;
 const ULID = /^[0-9A-HJKMNP-TV-Z]{26}$/;
 
 describe('order integration: holds, completion, cancellation, expiry, sells (HTTP, DynamoDB Local)', () => {
@@ -56,7 +56,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
       reference_id: order,
       balance_after: '1000.00',
       asset: null,
-      hold_expires_at: expect.any(String),
+      hold_expires_at: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/),
     });
     expect(held.body.transaction.transaction_id).toMatch(ULID);
     const expiresIn =
@@ -134,7 +134,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     });
     for (const again of [await cancel(c, txId), await complete(c, txId)]) {
       expect(again.status).toBe(409);
-      expect(again.headers.get('content-type')).toMatch(PROBLEM);
+      expect(again.headers.get('content-type')).toMatch(PROBLEM_JSON);
       expect(again.body.code).toBe('transaction_not_pending');
     }
     expect(await balanceOf(c)).toMatchObject({ current_balance: '100.00', held_balance: '0.00' });
@@ -339,7 +339,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     expect(unknownAsset.body.code).toBe('insufficient_holdings');
     expect((await holding(c, 'BTC')).body.quantity).toBe('0.3');
     expect(await balanceOf(c)).toMatchObject({ current_balance: '860.00' });
-    expect((await holding(c, 'DOGE')).status).toBe(404);
+    expectProblem(await holding(c, 'DOGE'), 404, 'not_found');
     expect(await reconcile(c)).toMatchObject({ ok: true });
   });
 
@@ -357,7 +357,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     expect(
       sells.filter((r) => r.status === 422).every((r) => r.body.code === 'insufficient_holdings'),
     ).toBe(true);
-    expect((await holding(c, 'SOL')).status).toBe(404);
+    expectProblem(await holding(c, 'SOL'), 404, 'not_found');
     expect(await balanceOf(c)).toMatchObject({ current_balance: '94.00' });
     expect(await reconcile(c)).toMatchObject({ ok: true });
   });
@@ -404,7 +404,7 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
     ])('hold %j → 422 naming %s', async (body, field) => {
       const res = await hold(c, body);
       expect(res.status).toBe(422);
-      expect(res.headers.get('content-type')).toMatch(PROBLEM);
+      expect(res.headers.get('content-type')).toMatch(PROBLEM_JSON);
       expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     });
 
@@ -554,8 +554,11 @@ describe('order integration: holds, completion, cancellation, expiry, sells (HTT
       for (const status of statuses)
         expect([path, status, op.responses[status] !== undefined]).toEqual([path, status, true]);
     }
-    expect(doc.paths['/internal/users/{user_id}/balance/holds'].post.requestBody).toBeDefined();
-    expect(doc.paths['/internal/users/{user_id}/trades/sell'].post.requestBody).toBeDefined();
+    for (const path of [
+      '/internal/users/{user_id}/balance/holds',
+      '/internal/users/{user_id}/trades/sell',
+    ])
+      expect(Object.keys(doc.paths[path].post.requestBody.content)).toEqual(['application/json']);
   });
 
   it('counts each order operation in balance_operations_total (before/after deltas)', async () => {

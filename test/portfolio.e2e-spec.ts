@@ -1,4 +1,5 @@
 import { Api, listen } from './utils/ledger-http';
+import { expectProblem } from './utils/problems';
 import { InventoryServer } from './utils/inventory-server';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createCustomer, createServiceToken, Customer } from './utils/users';
@@ -151,7 +152,11 @@ describe('portfolio valued through a real inventory HTTP server (DynamoDB Local)
       expect([asset, missing.status, missing.body.code]).toEqual([asset, 404, 'not_found']);
     }
     const other = await createCustomer(t.http);
-    expect((await api.get(`/users/${c.userId}/holdings/ADA`, other.accessToken)).status).toBe(403);
+    expectProblem(
+      await api.get(`/users/${c.userId}/holdings/ADA`, other.accessToken),
+      403,
+      'forbidden',
+    );
   });
 
   describe.each([

@@ -10,6 +10,7 @@ import {
   valueFor,
 } from './proof/openapi-arbitraries';
 import { Api, ApiResponse, listen } from './utils/ledger-http';
+import { PROBLEM_JSON } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import {
   createAdmin,
@@ -81,8 +82,7 @@ function violations(op: Operation, res: ApiResponse): string[] {
   if (res.headers.get('x-request-id') === null) out.push('no X-Request-ID');
   if (res.status >= 400) {
     if (LEAK.test(res.text)) out.push('leaks internals');
-    if (!/^application\/problem\+json/.test(res.headers.get('content-type') ?? ''))
-      out.push('not problem+json');
+    if (!PROBLEM_JSON.test(res.headers.get('content-type') ?? '')) out.push('not problem+json');
     if (typeof res.body?.code !== 'string' || typeof res.body?.request_id !== 'string')
       out.push('no code/request_id');
   }

@@ -1,6 +1,7 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { runCli } from './utils/cli';
 import { Api, listen } from './utils/ledger-http';
+import { expectProblem } from './utils/problems';
 import { startTestApp, TestApp } from './utils/test-app';
 import { createAdminToken, createCustomer } from './utils/users';
 
@@ -43,7 +44,8 @@ describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
     expect(clean.code).toBe(0);
     const summary = JSON.parse(clean.stdout);
     expect(summary).toMatchObject({ ok: true, users_mismatched: 0, mismatched: [] });
-    expect(summary.users_checked).toBeGreaterThanOrEqual(2);
+    // Every balance in this file's table: the admin's, a's and b's.
+    expect(summary.users_checked).toBe(3);
 
     // Someone changes b's stored balance outside the ledger.
     await t.ddb.send(
@@ -84,6 +86,11 @@ describe('reconciliation (CLI and admin route, DynamoDB Local)', () => {
     expect((await reconcileCli(t, ['--user', 'no-such-user'])).code).toBe(1);
     expect((await reconcileCli(t, ['--bogus'])).code).toBe(2);
 
+    expectProblem(
+      await api.get(`/internal/users/${b.userId}/reconcile`, a.accessToken),
+      403,
+      'forbidden',
+    );
     const route = await api.get(`/internal/users/${b.userId}/reconcile`, admin);
     expect(route.status).toBe(200);
     expect(route.body).toMatchObject({

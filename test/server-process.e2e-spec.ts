@@ -14,6 +14,14 @@ const pidAlive = (pid: number) => {
   }
 };
 
+/** SIGTERM was handled: shutdown logged, and neither cut at the deadline nor failed. */
+function expectGracefulShutdown(output: string): void {
+  expect(output).toMatch(
+    /"signal":"SIGTERM".*"message":"shutting down"|"message":"shutting down".*"signal":"SIGTERM"/,
+  );
+  expect(output).not.toMatch(/shutdown deadline reached|shutdown failed|did not finish/);
+}
+
 /** The real entry point in a child process: embedded DynamoDB, persistence, graceful shutdown. */
 // Spawns the real server (and its embedded JVM) several times: slow on a busy 2-core machine.
 jest.setTimeout(180_000);
@@ -54,6 +62,7 @@ describe('npm start (src/main.ts as a process)', () => {
     for (const line of mapped) expect(JSON.parse(line)).toMatchObject({ level: 'debug' });
     const reg = await new Api(base).call('POST', '/auth/register', { body: user });
     expect(reg.status).toBe(201);
+    expect(reg.body.user).toMatchObject({ username: user.username, email: user.email });
     const jvmPid = Number(readFileSync(join(dataDir, 'dynamodb.pid'), 'utf8'));
     expect(pidAlive(jvmPid)).toBe(true);
 
@@ -65,8 +74,9 @@ describe('npm start (src/main.ts as a process)', () => {
       'readiness 503',
     );
     expect(await httpStatus(`${base}/health/live`)).toBe(200);
-    const exit = await first.exited;
-    expect(exit.code === 0 || exit.signal === 'SIGTERM').toBe(true);
+    // A graceful exit: the process handled SIGTERM and exited 0 itself (death by the signal is not).
+    expect(await first.exited).toEqual({ code: 0, signal: null });
+    expectGracefulShutdown(first.output());
     await waitFor(async () => !pidAlive(jvmPid), 10_000, 'the JVM to stop');
     expect(existsSync(join(dataDir, 'dynamodb'))).toBe(true);
 
@@ -82,10 +92,12 @@ describe('npm start (src/main.ts as a process)', () => {
         body: { username: user.username, password: user.password },
       });
       expect(login.status).toBe(200);
+      expect(login.body.user_id).toBe(reg.body.user.user_id);
     } finally {
       second.child.kill('SIGTERM');
-      await second.exited;
     }
+    expect(await second.exited).toEqual({ code: 0, signal: null });
+    expectGracefulShutdown(second.output());
   });
 
   it('exits with one line naming what to install when Java is missing', async () => {

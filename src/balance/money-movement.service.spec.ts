@@ -539,7 +539,7 @@ describe('MoneyMovementService', () => {
       expect(result.statusCode).toBe(201);
       expect(sent).toHaveLength(2);
       expect(sent[1]).toEqual(sent[0]);
-      expect(sent[0].ClientRequestToken).toBeDefined();
+      expect(sent[0].ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
       expect(send.mock.calls.filter(([c]) => c instanceof GetCommand)).toHaveLength(1);
     });
   });

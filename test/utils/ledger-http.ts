@@ -13,15 +13,17 @@ export interface ApiResponse {
 export interface CallOptions {
   token?: string;
   body?: unknown;
-  /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce). */
-  rawBody?: string;
+  /** Sent verbatim as the request body (for numbers JSON.stringify cannot produce, or bytes). */
+  rawBody?: string | Uint8Array;
   headers?: Record<string, string>;
+  /** Fail the call (AbortSignal timeout) if no answer came within this long; 30 s unless given. */
+  timeoutMs?: number;
 }
 
 /**
- * A keep-alive HTTP client for many concurrent requests against a listening test app or a spawned
- * server (supertest opens a connection per request and is better for one-off assertions). Every
- * credential it sends or receives is recorded for the run's log audit.
+ * The tests' one HTTP client: fetch over a real socket (keep-alive), against a listening test app
+ * (`listen(t)`) or a spawned server. Every credential it sends or receives is recorded for the run's
+ * log audit. A `Content-Type` given in `headers` is sent as is (JSON is the default for a body).
  */
 export class Api {
   constructor(readonly base: string) {}
@@ -30,15 +32,16 @@ export class Api {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     recordSecrets(options.token);
-    let body: string | undefined = options.rawBody;
+    let body: string | Uint8Array | undefined = options.rawBody;
     if (body === undefined && options.body !== undefined) body = JSON.stringify(options.body);
-    if (body !== undefined) recordSecretFields(body);
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (typeof body === 'string') recordSecretFields(body);
+    const typed = Object.keys(headers).some((name) => name.toLowerCase() === 'content-type');
+    if (body !== undefined && !typed) headers['content-type'] = 'application/json';
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers,
       body,
-      signal: AbortSignal.timeout(30_000),
+      signal: AbortSignal.timeout(options.timeoutMs ?? 30_000),
     });
     const text = await res.text();
     recordSecretFields(text);
@@ -63,6 +66,16 @@ export class Api {
   ): Promise<ApiResponse> {
     return this.call('POST', path, { token, body, headers });
   }
+}
+
+/** The answer, after checking its status (for answers whose body the caller reads next). */
+export async function expectStatus(
+  res: Promise<ApiResponse>,
+  status: number,
+): Promise<ApiResponse> {
+  const answer = await res;
+  expect(answer.status).toBe(status);
+  return answer;
 }
 
 /** Makes the test app listen on an ephemeral local port and returns a client for it. */

@@ -91,7 +91,8 @@ describe('PasswordChangeService', () => {
 
     const stored = kit.users.users.get(user.userId)!;
     const session = kit.sessions.sessions.get(`${user.userId}/${late.sessionId}`)!;
-    expect(session).toBeDefined(); // the clean-up ran before it existed
+    // The clean-up ran before it existed.
+    expect(session).toMatchObject({ userId: user.userId, sessionId: late.sessionId });
     // Created after password_changed_at: the old timestamp rule would have let it live.
     expect(session.createdAt >= stored.passwordChangedAt!).toBe(true);
     expect(session.credentialVersion).toBe(0);
@@ -115,8 +116,11 @@ describe('PasswordChangeService', () => {
     await service.change(caller, user.userId, next, 'a third fine passphrase', CLIENT);
     expect(kit.users.users.get(user.userId)!.credentialVersion).toBe(2);
     const auth = kit.get(JwtAccessTokenAuthenticator);
-    await expect(auth.authenticate(mine.accessToken)).resolves.toBeDefined();
-    await expect(kit.get(SessionService).refresh(mine.refreshToken, CLIENT)).resolves.toBeDefined();
+    const same = { userId: user.userId, sessionId: mine.sessionId };
+    await expect(auth.authenticate(mine.accessToken)).resolves.toMatchObject(same);
+    await expect(kit.get(SessionService).refresh(mine.refreshToken, CLIENT)).resolves.toMatchObject(
+      same,
+    );
   });
 
   it('kills the other sessions even when deleting their items fails', async () => {
@@ -143,7 +147,9 @@ describe('PasswordChangeService', () => {
       sessionId: mine.sessionId,
     });
     const rotated = await sessions.refresh(mine.refreshToken, CLIENT);
-    await expect(auth.authenticate(rotated.accessToken)).resolves.toBeDefined();
+    await expect(auth.authenticate(rotated.accessToken)).resolves.toMatchObject({
+      sessionId: mine.sessionId,
+    });
     expect(kit.audit.has('password_change', 'success')).toBe(true);
   });
 
@@ -156,12 +162,13 @@ describe('PasswordChangeService', () => {
     ).resolves.toBe(true);
     expect(kit.users.users.get(user.userId)!.passwordChangedAt).toBeNull();
     expect(kit.users.users.get(user.userId)!.credentialVersion).toBe(0);
+    const same = { userId: user.userId, sessionId: other.sessionId };
     await expect(
       kit.get(JwtAccessTokenAuthenticator).authenticate(other.accessToken),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject(same);
     await expect(
       kit.get(SessionService).refresh(other.refreshToken, CLIENT),
-    ).resolves.toBeDefined();
+    ).resolves.toMatchObject(same);
   });
 
   it('a rehash never overwrites a password changed since the login read the user', async () => {

@@ -268,9 +268,10 @@ export function describeSessionRepositoryContract(
         );
         await expect(auth.authenticate(other.accessToken)).rejects.toMatchObject({ status: 401 });
         await expect(refresh(other.refreshToken)).rejects.toBeInstanceOf(InvalidRefreshTokenError);
-        await expect(auth.authenticate(changer.accessToken)).resolves.toBeDefined();
+        const same = { userId: changer.userId, sessionId: changer.sessionId };
+        await expect(auth.authenticate(changer.accessToken)).resolves.toMatchObject(same);
         const rotated = await refresh(changer.refreshToken);
-        await expect(auth.authenticate(rotated.accessToken)).resolves.toBeDefined();
+        await expect(auth.authenticate(rotated.accessToken)).resolves.toMatchObject(same);
       });
     });
   });

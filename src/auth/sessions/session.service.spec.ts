@@ -115,11 +115,13 @@ describe('SessionService', () => {
       sessionId: changer.sessionId,
     });
     const rotated = await sessions.refresh(changer.refreshToken, CLIENT);
-    await expect(auth.authenticate(rotated.accessToken)).resolves.toBeDefined();
-    await expect(sessions.refresh(rotated.refreshToken, CLIENT)).resolves.toBeDefined();
+    const same = { userId: user.userId, sessionId: changer.sessionId };
+    await expect(auth.authenticate(rotated.accessToken)).resolves.toMatchObject(same);
+    await expect(sessions.refresh(rotated.refreshToken, CLIENT)).resolves.toMatchObject(same);
     const later = await sessions.start(kit.users.users.get(user.userId)!, CLIENT);
-    await expect(auth.authenticate(later.accessToken)).resolves.toBeDefined();
-    await expect(sessions.refresh(later.refreshToken, CLIENT)).resolves.toBeDefined();
+    const fresh = { userId: user.userId, sessionId: later.sessionId };
+    await expect(auth.authenticate(later.accessToken)).resolves.toMatchObject(fresh);
+    await expect(sessions.refresh(later.refreshToken, CLIENT)).resolves.toMatchObject(fresh);
   });
 
   it('writes nothing when the version moved or the changer session is gone', async () => {

@@ -1,6 +1,8 @@
+import { AddressInfo, createServer, Socket } from 'node:net';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { createDynamoDbClient } from '../../database/dynamodb.client';
+import type { MovementWrite } from './balance.repository';
 import { describeBalanceRepositoryContract } from './balance.repository.contract';
 import { newBalanceItem } from './balance.item';
 import { DynamoBalanceRepository } from './dynamo-balance.repository';
@@ -33,7 +35,7 @@ describe('DynamoBalanceRepository (adapter only)', () => {
     await expect(attempt).rejects.toBeInstanceOf(LedgerStoreUnavailableError);
     await attempt.catch((err: LedgerStoreUnavailableError) => {
       expect(err.status).toBe(503);
-      expect(err.headers?.['Retry-After']).toBeDefined();
+      expect(err.headers?.['Retry-After']).toBe('1');
     });
     const write = {
       kind: 'deposit' as const,
@@ -59,4 +61,64 @@ describe('DynamoBalanceRepository (adapter only)', () => {
     );
     down.destroy();
   });
+
+  it('against a DynamoDB that never answers: a read fails with 503, a movement write is "unknown"', async () => {
+    // Accepts connections and reads the requests, never answers (a hung server, a black-holed
+    // network): the SDK's timeouts must fire.
+    const open = new Set<Socket>();
+    const blackHole = createServer((socket) => {
+      open.add(socket);
+      socket.on('close', () => open.delete(socket));
+      socket.on('error', () => undefined);
+      socket.resume();
+    });
+    await new Promise<void>((resolve) => blackHole.listen(0, '127.0.0.1', resolve));
+    const { config } = db.table;
+    const { port } = blackHole.address() as AddressInfo;
+    const hung = createDynamoDbClient({
+      ...config,
+      dynamodb: { ...config.dynamodb, endpoint: `http://127.0.0.1:${port}` },
+    });
+    try {
+      const repo = new DynamoBalanceRepository(DynamoDBDocumentClient.from(hung), config);
+      const now = new Date().toISOString();
+      const write: MovementWrite = {
+        kind: 'deposit',
+        amountCents: 100,
+        expectedVersion: 0,
+        balanceAfter: {
+          userId: 'u-timeout',
+          currentCents: 100,
+          heldCents: 0,
+          version: 1,
+          updatedAt: now,
+        },
+        transaction: {
+          transactionId: '01JNM7Z5X0000000000000000T',
+          userId: 'u-timeout',
+          type: 'deposit',
+          amountCents: 100,
+          status: 'completed',
+          description: null,
+          referenceId: null,
+          balanceAfterCents: 100,
+          createdAt: now,
+          updatedAt: now,
+        },
+        dailyLimit: { day: now.slice(0, 10), limitCents: 1_000_000 },
+      };
+      const [read, moved] = await Promise.allSettled([
+        repo.getBalance('u-timeout'),
+        repo.applyMovement(write),
+      ]);
+      expect(read.status).toBe('rejected');
+      expect((read as PromiseRejectedResult).reason).toBeInstanceOf(LedgerStoreUnavailableError);
+      // The request may have reached DynamoDB: the caller must settle it, not plan a new write.
+      expect(moved).toEqual({ status: 'fulfilled', value: 'unknown' });
+    } finally {
+      hung.destroy();
+      for (const socket of open) socket.destroy();
+      await new Promise<void>((resolve) => blackHole.close(() => resolve()));
+    }
+  }, 30_000);
 });

@@ -122,7 +122,10 @@ export function describeUserRepositoryContract(
         });
         await expect(repo.findByUsernameOrEmail(user.email)).resolves.toBeNull();
         // The old address is free again.
-        await expect(registered({ email: user.email })).resolves.toBeDefined();
+        const next = await registered({ email: user.email });
+        await expect(repo.findByUsernameOrEmail(user.email)).resolves.toMatchObject({
+          userId: next.userId,
+        });
       });
 
       it('refuses an e-mail another user has and changes nothing', async () => {
