@@ -1,9 +1,11 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DeleteTableCommand, DynamoDB } from '@aws-sdk/client-dynamodb';
+import { recordSecrets } from './utils/run-audit';
 import { spawnServer } from './utils/server-process';
 import { testEndpoint, uniqueTableName } from './utils/test-app';
 
@@ -76,7 +78,12 @@ describe('first run (src/main.ts and db:create-table as processes)', () => {
 
   describe('.env', () => {
     const envFile = join(dataDir, 'dev.env');
-    beforeAll(() => writeFileSync(envFile, 'PORT=from-file\nNODE_ENV=development\n'));
+    // The file also carries a JWT key: the run-wide audit checks the servers never log it.
+    const jwtKey = `env-file-key-${randomBytes(24).toString('base64url')}`;
+    beforeAll(() => {
+      recordSecrets(jwtKey);
+      writeFileSync(envFile, `PORT=from-file\nNODE_ENV=development\nJWT_SECRET_KEY=${jwtKey}\n`);
+    });
 
     it('is read for variables the environment does not set', async () => {
       const server = spawnServer({ ENV_FILE: envFile, LOCAL_DATA_DIR: dataDir });
