@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import { Controller, Get, Header, Inject, ServiceUnavailableException } from '@nestjs/common';
 import { ServiceUnavailableError } from '../common/errors';
 import {
@@ -19,7 +20,12 @@ import { EventLoopHealthIndicator } from './event-loop.health';
 import { LivenessDto } from './health.dto';
 import { ShutdownState } from './shutdown-state';
 
-const HEAP_LIMIT_BYTES = 1024 * 1024 * 1024;
+/**
+ * Not ready when the heap is within 10 % of the process's own limit (V8's `heap_size_limit`, which
+ * follows `--max-old-space-size` and, on Node ≥ 20, the container's memory limit): close to an
+ * out-of-memory crash, not an arbitrary fixed size.
+ */
+const HEAP_LIMIT_BYTES = Math.floor(getHeapStatistics().heap_size_limit * 0.9);
 
 @ApiTags('health')
 @Public()
