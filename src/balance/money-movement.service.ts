@@ -86,10 +86,10 @@ function requestBug(err: unknown): string | undefined {
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 /** Full jitter: a random delay up to an exponentially growing, capped ceiling. */
-const backoff = (attempt: number) =>
+export const backoff = (attempt: number) =>
   sleep(Math.random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** attempt));
 /** Equal jitter: at least half the ceiling, so an in-progress transaction gets time to finish. */
-const settleBackoff = (resend: number) => {
+export const settleBackoff = (resend: number) => {
   const ceiling = Math.min(SETTLE_BACKOFF_CAP_MS, SETTLE_BACKOFF_BASE_MS * 2 ** (resend - 1));
   return sleep(ceiling / 2 + (Math.random() * ceiling) / 2);
 };

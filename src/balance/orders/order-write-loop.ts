@@ -2,23 +2,18 @@ import { ServiceUnavailableError } from '../../common/errors';
 import type { Logger } from '../../common/logging/logger';
 import { BalanceBusyError, MovementOutcomeUnknownError } from '../domain/balance.errors';
 import {
+  backoff,
   MAX_ATTEMPTS,
   MOVEMENT_DEADLINE_MS,
   SETTLE_BUDGET_MS,
   SETTLE_RESENDS,
+  settleBackoff,
 } from '../money-movement.service';
 import type {
   OrderLedgerRepository,
   OrderWrite,
   OrderWriteOutcome,
 } from '../persistence/order-ledger.repository';
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const backoff = (attempt: number) => sleep(Math.random() * Math.min(100, 4 * 2 ** attempt));
-const settleBackoff = (resend: number) => {
-  const ceiling = Math.min(1_000, 25 * 2 ** (resend - 1));
-  return sleep(ceiling / 2 + (Math.random() * ceiling) / 2);
-};
 
 /** What one attempt decided: a write to make, or an answer without one (a replay, a no-op). */
 export type Decision<R> = { write: OrderWrite } | { done: R };

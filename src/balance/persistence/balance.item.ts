@@ -1,4 +1,5 @@
 import { ItemKey, keys } from '../../database/keys';
+import type { Balance } from '../domain/ledger';
 
 /** The stored Balance item (SPEC §5). Amounts are integer cents. */
 export interface BalanceItem extends ItemKey {
@@ -20,5 +21,34 @@ export function newBalanceItem(userId: string, now: string): BalanceItem {
     held_cents: 0,
     version: 0,
     updated_at: now,
+  };
+}
+
+/**
+ * The balance update every ledger write makes: SET all fields to the values the service decided,
+ * only while the balance is still at the version it read (plus an optional extra condition).
+ */
+export function pinnedBalanceUpdate(
+  table: string,
+  after: Balance,
+  expectedVersion: number,
+  extra?: { condition: string; values: Record<string, number> },
+) {
+  return {
+    TableName: table,
+    Key: keys.balance(after.userId),
+    UpdateExpression:
+      'SET current_cents = :current, held_cents = :held, version = :next, updated_at = :now',
+    ConditionExpression: extra
+      ? `version = :expected AND ${extra.condition}`
+      : 'version = :expected',
+    ExpressionAttributeValues: {
+      ':current': after.currentCents,
+      ':held': after.heldCents,
+      ':next': after.version,
+      ':now': after.updatedAt,
+      ':expected': expectedVersion,
+      ...(extra?.values ?? {}),
+    },
   };
 }

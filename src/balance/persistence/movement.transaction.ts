@@ -4,6 +4,7 @@ import { mayHaveTakenEffect } from '../../database/dynamodb.client';
 import { keys } from '../../database/keys';
 import type { LimitedMovementKind } from '../domain/ledger';
 import type { MovementOutcome, MovementWrite } from './balance.repository';
+import { pinnedBalanceUpdate } from './balance.item';
 import { limitCounterExpiry, toIdempotencyItem, toTransactionItem } from './ledger.items';
 
 /**
@@ -56,23 +57,17 @@ export function movementTransaction(
   const now = new Date(after.updatedAt);
   // A withdrawal or a negative adjustment: never below the held amount (available ≥ 0).
   const debit = tx.amountCents < 0;
-  const balanceUpdate = {
-    TableName: table,
-    Key: keys.balance(userId),
-    UpdateExpression:
-      'SET current_cents = :current, held_cents = :held, version = :next, updated_at = :now',
-    ConditionExpression: debit
-      ? 'version = :expected AND current_cents >= :minCurrent'
-      : 'version = :expected',
-    ExpressionAttributeValues: {
-      ':current': after.currentCents,
-      ':held': after.heldCents,
-      ':next': after.version,
-      ':now': after.updatedAt,
-      ':expected': write.expectedVersion,
-      ...(debit ? { ':minCurrent': after.heldCents + write.amountCents } : {}),
-    },
-  };
+  const balanceUpdate = pinnedBalanceUpdate(
+    table,
+    after,
+    write.expectedVersion,
+    debit
+      ? {
+          condition: 'current_cents >= :minCurrent',
+          values: { ':minCurrent': after.heldCents + write.amountCents },
+        }
+      : undefined,
+  );
   const items: NonNullable<TransactWriteCommandInput['TransactItems']> = [
     { Update: balanceUpdate },
     {

@@ -4,6 +4,7 @@ import { mayHaveTakenEffect } from '../../database/dynamodb.client';
 import { cancellationCodes, isConditionFailure } from '../../database/dynamo-errors';
 import { holdExpiryShard, keys } from '../../database/keys';
 import { MAX_HOLDING_UNITS } from '../../common/money';
+import { pinnedBalanceUpdate } from './balance.item';
 import { toTransactionItem } from './ledger.items';
 import type { OrderWrite, OrderWriteOutcome } from './order-ledger.repository';
 
@@ -25,23 +26,7 @@ function requestToken(write: OrderWrite): string {
 }
 
 function balanceItem(table: string, write: OrderWrite): TransactItem {
-  const after = write.balanceAfter;
-  return {
-    Update: {
-      TableName: table,
-      Key: keys.balance(after.userId),
-      UpdateExpression:
-        'SET current_cents = :current, held_cents = :held, version = :next, updated_at = :now',
-      ConditionExpression: 'version = :expected',
-      ExpressionAttributeValues: {
-        ':current': after.currentCents,
-        ':held': after.heldCents,
-        ':next': after.version,
-        ':now': after.updatedAt,
-        ':expected': write.expectedVersion,
-      },
-    },
-  };
+  return { Update: pinnedBalanceUpdate(table, write.balanceAfter, write.expectedVersion) };
 }
 
 function transactionItem(table: string, write: OrderWrite): TransactItem {
