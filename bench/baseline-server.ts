@@ -1,15 +1,22 @@
 /**
- * The benchmark's baseline: a bare `node:http` server that does, per request, the same DynamoDB
- * work as the service and nothing else (no framework, no validation library, no logging, no
- * metrics). The runner compiles it to plain JavaScript and starts it as its own process.
+ * The benchmark's baselines: a bare `node:http` server (no framework, no validation library, no
+ * logging, no metrics) in one of two modes. The runner compiles it to plain JavaScript and starts
+ * each mode as its own process, on its own table.
  *
+ * BASELINE_MODE=minimal: only the DynamoDB work the API contract needs (the headline comparison).
  *   GET  /health                      liveness JSON, no I/O
+ *   GET  /users/me/balance            JWT, BatchGetItem session+balance (1 call)
+ *   POST /users/me/balance/deposit    JWT, BatchGetItem session+balance, TransactWriteItems (2 calls)
+ * BASELINE_MODE=same-calls (default): the DynamoDB calls the service made when this was written.
  *   GET  /users/me/balance            JWT, BatchGetItem session+user, GetItem balance
  *   POST /users/me/balance/deposit    JWT, BatchGetItem, GetItem balance, TransactWriteItems
+ * Both modes:
  *   POST /auth/login                  GetItem guard, GetItem user, UpdateItem attempts, bcrypt,
  *                                     DeleteItem attempts, PutItem session, sign JWT
+ * A deposit's version conflict re-reads the balance (GetItem) and retries, in both modes.
  *
- * Environment: PORT, DYNAMODB_ENDPOINT, DYNAMODB_TABLE_NAME, JWT_SECRET_KEY, DAILY_DEPOSIT_LIMIT_CENTS.
+ * Environment: PORT, DYNAMODB_ENDPOINT, DYNAMODB_TABLE_NAME, JWT_SECRET_KEY, DAILY_DEPOSIT_LIMIT_CENTS,
+ * BASELINE_MODE.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { Agent, createServer, IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +33,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import * as bcrypt from 'bcrypt';
 import { monotonicFactory, ulid } from 'ulid';
+import { isBaselineMode } from './lib/baselines';
 import { BASELINE_CALLS_PATH } from './lib/counters';
 import {
   formatCents,
@@ -50,6 +58,8 @@ const env = (name: string): string => {
   if (!value) throw new Error(`baseline: ${name} is required`);
   return value;
 };
+const mode = process.env.BASELINE_MODE ?? 'same-calls';
+if (!isBaselineMode(mode)) throw new Error(`baseline: BASELINE_MODE "${mode}" is unknown`);
 const table = env('DYNAMODB_TABLE_NAME');
 const dailyLimitCents = Number(env('DAILY_DEPOSIT_LIMIT_CENTS'));
 const tokens = new Hs256Tokens(env('JWT_SECRET_KEY'));
@@ -112,29 +122,18 @@ const OWNER_ATTRIBUTES = [
 const OWNER_NAMES = Object.fromEntries(OWNER_ATTRIBUTES.map((a, i) => [`#a${i}`, a]));
 const OWNER_PROJECTION = Object.keys(OWNER_NAMES).join(', ');
 
-interface Principal {
-  userId: string;
-  username: string;
-  role: string;
-}
-
-/** One consistent BatchGetItem of the session and its user (unprocessed keys retried). */
-async function findWithOwner(userId: string, sessionId: string): Promise<Item[]> {
-  const sessionKey = keys.session(userId, sessionId);
-  let pending: Item[] = [sessionKey, keys.user(userId)];
+/** One consistent BatchGetItem of these keys, unprocessed keys retried; the items found. */
+async function batchGetConsistent(
+  wanted: Item[],
+  projection?: { ProjectionExpression: string; ExpressionAttributeNames: Record<string, string> },
+): Promise<Item[]> {
+  let pending = wanted;
   const found: Item[] = [];
   for (let attempt = 1; pending.length > 0; attempt++) {
     if (attempt > 3) throw new HttpError(503, 'service_unavailable');
     const out = await doc.send(
       new BatchGetCommand({
-        RequestItems: {
-          [table]: {
-            Keys: pending,
-            ConsistentRead: true,
-            ProjectionExpression: OWNER_PROJECTION,
-            ExpressionAttributeNames: OWNER_NAMES,
-          },
-        },
+        RequestItems: { [table]: { Keys: pending, ConsistentRead: true, ...projection } },
       }),
     );
     found.push(...(out.Responses?.[table] ?? []));
@@ -149,24 +148,38 @@ function credentialsChanged(session: Item, owner: Item): boolean {
   return Number(session.credential_version ?? 0) !== Number(owner.credential_version ?? 0);
 }
 
-async function authenticate(req: IncomingMessage): Promise<Principal> {
+/** The verified claims of the request's bearer token, or 401. */
+function bearerClaims(req: IncomingMessage): { sub: string; sid: string } {
   const match = /^Bearer +(\S+)$/i.exec(req.headers.authorization ?? '');
   const claims = match ? tokens.verify(match[1]) : null;
   if (!claims) throw new HttpError(401, 'invalid_token');
-  const found = await findWithOwner(claims.sub, claims.sid);
-  const session = found.find((i) => i.SK === `SESSION#${claims.sid}`);
+  return claims;
+}
+
+/** The token's session among the items read, if it exists and has not expired. */
+function liveSession(found: Item[], sessionId: string): Item | undefined {
+  const session = found.find((i) => i.SK === `SESSION#${sessionId}`);
+  return session && Number(session.expires_at) > Math.floor(Date.now() / 1000)
+    ? session
+    : undefined;
+}
+
+/** Same-calls: the session and its user (one BatchGetItem), as JwtAccessTokenAuthenticator does. */
+async function authenticate(req: IncomingMessage): Promise<string> {
+  const claims = bearerClaims(req);
+  const found = await batchGetConsistent(
+    [keys.session(claims.sub, claims.sid), keys.user(claims.sub)],
+    {
+      ProjectionExpression: OWNER_PROJECTION,
+      ExpressionAttributeNames: OWNER_NAMES,
+    },
+  );
+  const session = liveSession(found, claims.sid);
   const owner = found.find((i) => i.SK === claims.sub);
-  const now = Math.floor(Date.now() / 1000);
-  if (
-    !session ||
-    Number(session.expires_at) <= now ||
-    !owner ||
-    owner.status !== 'active' ||
-    credentialsChanged(session, owner)
-  ) {
+  if (!session || !owner || owner.status !== 'active' || credentialsChanged(session, owner)) {
     throw new HttpError(401, 'invalid_token');
   }
-  return { userId: claims.sub, username: String(owner.username), role: String(owner.role) };
+  return claims.sub;
 }
 
 // ---- balance ------------------------------------------------------------------------------------
@@ -178,17 +191,39 @@ interface Balance {
   updatedAt: string;
 }
 
+function balanceOf(item: Item | undefined): Balance {
+  if (!item) throw new HttpError(404, 'not_found');
+  return {
+    currentCents: Number(item.current_cents),
+    heldCents: Number(item.held_cents ?? 0),
+    version: Number(item.version ?? 0),
+    updatedAt: String(item.updated_at),
+  };
+}
+
 async function readBalance(userId: string): Promise<Balance> {
   const out = await doc.send(
     new GetCommand({ TableName: table, Key: keys.balance(userId), ConsistentRead: true }),
   );
-  if (!out.Item) throw new HttpError(404, 'not_found');
-  return {
-    currentCents: Number(out.Item.current_cents),
-    heldCents: Number(out.Item.held_cents ?? 0),
-    version: Number(out.Item.version ?? 0),
-    updatedAt: String(out.Item.updated_at),
-  };
+  return balanceOf(out.Item);
+}
+
+/**
+ * The caller and its balance. Minimal: the session and the balance read in parallel, in one
+ * consistent BatchGetItem (a live session, else 401). Same-calls: the session and its user, then
+ * the balance (GetItem).
+ */
+async function authenticatedBalance(
+  req: IncomingMessage,
+): Promise<{ userId: string; balance: Balance }> {
+  if (mode === 'same-calls') {
+    const userId = await authenticate(req);
+    return { userId, balance: await readBalance(userId) };
+  }
+  const { sub, sid } = bearerClaims(req);
+  const found = await batchGetConsistent([keys.session(sub, sid), keys.balance(sub)]);
+  if (!liveSession(found, sid)) throw new HttpError(401, 'invalid_token');
+  return { userId: sub, balance: balanceOf(found.find((i) => i.SK === 'balance')) };
 }
 
 const presentBalance = (userId: string, b: Balance) => ({
@@ -201,8 +236,8 @@ const presentBalance = (userId: string, b: Balance) => ({
 });
 
 async function getBalance(req: IncomingMessage): Promise<[number, unknown]> {
-  const { userId } = await authenticate(req);
-  return [200, presentBalance(userId, await readBalance(userId))];
+  const { userId, balance } = await authenticatedBalance(req);
+  return [200, presentBalance(userId, balance)];
 }
 
 /** End of a UTC day plus three days, as the daily counter's TTL. */
@@ -300,7 +335,9 @@ function depositTransaction(w: DepositWrite): TransactWriteCommandInput {
 
 /** Read the balance, write the transaction pinned to its version; a lost race re-reads and retries. */
 async function deposit(req: IncomingMessage, body: unknown): Promise<[number, unknown]> {
-  const { userId } = await authenticate(req);
+  const authenticated = await authenticatedBalance(req);
+  const { userId } = authenticated;
+  let balance = authenticated.balance;
   const input = (body ?? {}) as { amount?: unknown; description?: unknown };
   const amountCents = parseAmountCents(input.amount);
   if (amountCents === null) throw new HttpError(422, 'validation_failed');
@@ -308,8 +345,10 @@ async function deposit(req: IncomingMessage, body: unknown): Promise<[number, un
     typeof input.description === 'string' ? input.description.trim() || null : null;
   const requestId = randomUUID();
   for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
-    if (attempt > 0) await sleep(Math.random() * Math.min(100, 4 * 2 ** attempt));
-    const balance = await readBalance(userId);
+    if (attempt > 0) {
+      await sleep(Math.random() * Math.min(100, 4 * 2 ** attempt));
+      balance = await readBalance(userId);
+    }
     if (amountCents > dailyLimitCents) throw new HttpError(422, 'daily_limit_exceeded');
     const now = new Date().toISOString();
     const write: DepositWrite = {
@@ -512,7 +551,10 @@ async function route(req: IncomingMessage): Promise<[number, unknown]> {
   const key = `${req.method} ${req.url}`;
   switch (key) {
     case 'GET /health':
-      return [200, { status: 'healthy', service: 'baseline', timestamp: new Date().toISOString() }];
+      return [
+        200,
+        { status: 'healthy', service: `baseline-${mode}`, timestamp: new Date().toISOString() },
+      ];
     case 'GET /users/me/balance':
       return getBalance(req);
     case 'POST /users/me/balance/deposit':
