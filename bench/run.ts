@@ -1,12 +1,15 @@
 /**
- * `npm run bench`: the service against a bare Node baseline doing the same DynamoDB calls, in the
- * same run, on the same DynamoDB Local; results are ratios (service/baseline), never absolute
- * figures checked against a clock. Prints a Markdown table and writes bench/results/latest.json.
+ * `npm run bench`: the service against bare Node baselines, in the same run, on the same DynamoDB
+ * Local: the minimal one (only the DynamoDB work the API contract needs; the headline) and the
+ * same-calls one (the service's own DynamoDB calls). Results are ratios (service/baseline), never
+ * absolute figures checked against a clock. Prints a Markdown table and writes
+ * bench/results/latest.json.
  *
  * BENCH_ROUNDS (default 2): how many times each scenario's duration is measured per server. The
- * measured time is cut into slices of half a duration that alternate between the servers (ABBA).
+ * measured time is cut into slices of half a duration in a balanced order (A B C C B A per round).
  * BENCH_TRACING=on: the service runs with OpenTelemetry tracing, exporting (OTLP/HTTP protobuf) to a
  * sink in this process. BENCH_SCENARIOS (e.g. `balance,deposit`): only those scenarios.
+ * BENCH_BASELINES (default `minimal,same-calls`): `minimal` skips the same-calls baseline.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -24,6 +27,7 @@ import {
   LOCAL_REGION,
   startDynamoDbLocal,
 } from '../src/database/local/dynamodb-local';
+import { BASELINE_MODES, BaselineMode, isBaselineMode } from './lib/baselines';
 import { BASELINE_CALLS_PATH, readCalls } from './lib/counters';
 import { runScenario, SCENARIOS, Target, warmUp } from './lib/load';
 import { OtlpSink, startOtlpSink } from './lib/otlp-sink';
@@ -34,6 +38,7 @@ import {
   problemsOf,
   ScenarioResult,
   scenarioResult,
+  targetSummary,
   warningsOf,
 } from './lib/report';
 import { seedBaseline, seedService } from './lib/seed';
@@ -57,7 +62,10 @@ const BCRYPT_COST = 10;
 /** The largest DAILY_DEPOSIT_LIMIT the service accepts (9 digits): the limit never interferes. */
 const DAILY_DEPOSIT_LIMIT = '999999999';
 const SERVICE_TABLE = 'bench_service';
-const BASELINE_TABLE = 'bench_baseline';
+const BASELINE_TABLES: Record<BaselineMode, string> = {
+  minimal: 'bench_minimal',
+  'same-calls': 'bench_same_calls',
+};
 
 const started = Date.now();
 const log = (message: string) =>
@@ -90,6 +98,19 @@ function selectedScenarios(): typeof SCENARIOS {
       `BENCH_SCENARIOS: unknown ${unknown.join(', ')} (${SCENARIOS.map((s) => s.id)})`,
     );
   return SCENARIOS.filter((s) => ids.includes(s.id));
+}
+
+/** The baselines to run: the minimal one always (the headline), the same-calls one unless left out. */
+function selectedBaselines(): BaselineMode[] {
+  const raw = process.env.BENCH_BASELINES;
+  if (!raw) return [...BASELINE_MODES];
+  const modes = raw.split(',').map((m) => m.trim());
+  const unknown = modes.filter((m) => !isBaselineMode(m));
+  if (unknown.length > 0 || !modes.includes('minimal'))
+    throw new Error(
+      `BENCH_BASELINES must list minimal, and may add same-calls (${BASELINE_MODES}), not "${raw}"`,
+    );
+  return BASELINE_MODES.filter((m) => modes.includes(m));
 }
 
 function build(): void {
@@ -133,17 +154,16 @@ function machine() {
 
 /**
  * The service exactly as production runs it (`node dist/main.js`, NODE_ENV=production, info logs
- * serialized to /dev/null), with rate limits off and the daily limit out of the way, and the baseline.
+ * serialized to /dev/null), with rate limits off and the daily limit out of the way.
  */
-async function startServers(endpoint: string, baselineScript: string, sink?: OtlpSink) {
-  const [servicePort, baselinePort] = [await findFreePort(), await findFreePort()];
-  const baselineSecret = randomBytes(48).toString('base64url');
-  const service = startServer(
+async function startService(endpoint: string, sink?: OtlpSink) {
+  const port = await findFreePort();
+  return startServer(
     'service',
     [join(REPO, 'dist', 'main.js')],
     {
       NODE_ENV: 'production',
-      PORT: String(servicePort),
+      PORT: String(port),
       JWT_SECRET_KEY: randomBytes(48).toString('base64url'),
       DYNAMODB_ENDPOINT: endpoint,
       DYNAMODB_TABLE_NAME: SERVICE_TABLE,
@@ -164,23 +184,30 @@ async function startServers(endpoint: string, baselineScript: string, sink?: Otl
       ENV_FILE: 'none',
       ...(sink ? { OTEL_EXPORTER_OTLP_ENDPOINT: sink.url } : {}),
     },
-    servicePort,
+    port,
     REPO,
   );
-  const baseline = startServer(
-    'baseline',
-    [baselineScript],
+}
+
+/** One baseline server in its mode, on its own table, with its own token key. */
+async function startBaseline(endpoint: string, script: string, mode: BaselineMode) {
+  const port = await findFreePort();
+  const secret = randomBytes(48).toString('base64url');
+  const server = startServer(
+    mode,
+    [script],
     {
-      PORT: String(baselinePort),
-      JWT_SECRET_KEY: baselineSecret,
+      PORT: String(port),
+      BASELINE_MODE: mode,
+      JWT_SECRET_KEY: secret,
       DYNAMODB_ENDPOINT: endpoint,
-      DYNAMODB_TABLE_NAME: BASELINE_TABLE,
+      DYNAMODB_TABLE_NAME: BASELINE_TABLES[mode],
       DAILY_DEPOSIT_LIMIT_CENTS: `${DAILY_DEPOSIT_LIMIT}00`,
     },
-    baselinePort,
+    port,
     REPO,
   );
-  return { service, baseline, baselineSecret };
+  return { mode, server, secret };
 }
 
 /** bench/results/latest.json, formatted as the repository's Prettier would. */
@@ -199,6 +226,7 @@ async function main(): Promise<void> {
   const roundCount = rounds();
   const tracing = tracingOn();
   const scenarios = selectedScenarios();
+  const baselineModes = selectedBaselines();
   const info = machine();
   const cleanups: (() => Promise<void>)[] = [];
   const cleanUp = async () => {
@@ -233,55 +261,55 @@ async function main(): Promise<void> {
     });
     cleanups.push(async () => client.destroy());
     await ensureTable(client, SERVICE_TABLE);
-    await ensureTable(client, BASELINE_TABLE);
+    for (const mode of baselineModes) await ensureTable(client, BASELINE_TABLES[mode]);
 
     const sink = tracing ? await startOtlpSink() : undefined;
     if (sink) {
       cleanups.push(() => sink.close());
       log(`tracing on: the service exports spans to ${sink.url}`);
     }
-    const { service, baseline, baselineSecret } = await startServers(
-      db.endpoint,
-      baselineScript,
-      sink,
-    );
-    cleanups.push(
-      () => service.stop(),
-      () => baseline.stop(),
-    );
-    await Promise.all([waitUntilHealthy(service), waitUntilHealthy(baseline)]);
-    log(
-      `service pid ${service.pid} at ${service.baseUrl}, baseline pid ${baseline.pid} at ${baseline.baseUrl}`,
-    );
+    const service = await startService(db.endpoint, sink);
+    cleanups.push(() => service.stop());
+    const baselines = [];
+    for (const mode of baselineModes) {
+      const baseline = await startBaseline(db.endpoint, baselineScript, mode);
+      cleanups.push(() => baseline.server.stop());
+      baselines.push(baseline);
+    }
+    const servers = [service, ...baselines.map((b) => b.server)];
+    await Promise.all(servers.map((server) => waitUntilHealthy(server)));
+    log(servers.map((s) => `${s.name} pid ${s.pid} at ${s.baseUrl}`).join(', '));
 
     log(
       `seeding ${USERS} users through the service's API (register + login, ${SEED_CONCURRENCY} at a time)`,
     );
     const serviceUsers = await seedService(service.baseUrl, USERS, SEED_CONCURRENCY);
-    log(`seeding ${USERS} equivalent users into the baseline's table`);
     const doc = DynamoDBDocumentClient.from(client);
-    const baselineUsers = await seedBaseline(doc, BASELINE_TABLE, USERS, baselineSecret);
-    const targets: Record<Target['name'], Target> = {
-      service: {
+    const targets: Target[] = [
+      {
         name: 'service',
         baseUrl: service.baseUrl,
         pid: service.pid,
         ...serviceUsers,
         readCalls: () => readCalls(`${service.baseUrl}/metrics`, 'prometheus'),
       },
-      baseline: {
-        name: 'baseline',
-        baseUrl: baseline.baseUrl,
-        pid: baseline.pid,
-        ...baselineUsers,
-        readCalls: () => readCalls(`${baseline.baseUrl}${BASELINE_CALLS_PATH}`, 'json'),
-      },
-    };
+    ];
+    for (const { mode, server, secret } of baselines) {
+      log(`seeding ${USERS} equivalent users into the ${mode} baseline's table`);
+      const users = await seedBaseline(doc, BASELINE_TABLES[mode], USERS, secret);
+      targets.push({
+        name: mode,
+        baseUrl: server.baseUrl,
+        pid: server.pid,
+        ...users,
+        readCalls: () => readCalls(`${server.baseUrl}${BASELINE_CALLS_PATH}`, 'json'),
+      });
+    }
 
-    log(`warming up DynamoDB Local and both servers (${EMULATOR_WARM_UP_S} s, mixed load)`);
+    log(`warming up DynamoDB Local and all servers (${EMULATOR_WARM_UP_S} s, mixed load)`);
     const byId = (id: string) => SCENARIOS.find((s) => s.id === id)!;
     await warmUp(
-      Object.values(targets).flatMap((target) => [
+      targets.flatMap((target) => [
         { target, scenario: byId('balance'), connections: 16 },
         { target, scenario: byId('deposit'), connections: 16 },
         { target, scenario: byId('login'), connections: 2 },
@@ -290,28 +318,31 @@ async function main(): Promise<void> {
     );
 
     const results: ScenarioResult[] = [];
+    // Baselines first, then the service; which of them runs first rotates between scenarios.
+    const rotation = [...targets.slice(1), targets[0]];
     for (const [index, scenario] of scenarios.entries()) {
-      const first = index % 2 === 0 ? targets.baseline : targets.service;
-      const second = first === targets.baseline ? targets.service : targets.baseline;
-      for (const server of [service, baseline]) {
+      const shift = index % rotation.length;
+      const order = [...rotation.slice(shift), ...rotation.slice(0, shift)];
+      for (const server of servers) {
         if (server.hasExited()) throw new Error(`${server.name} died:\n${server.stderrTail()}`);
       }
       log(
-        `${scenario.title}: ${SCENARIO_WARM_UP_S} s warm-up, then ${roundCount * scenario.durationS} s ` +
-          `per server in ${scenario.durationS / 2} s slices (${first.name} first, ABBA)`,
+        `${scenario.title} at ${scenario.connections} connections: ${SCENARIO_WARM_UP_S} s warm-up, then ` +
+          `${roundCount * scenario.durationS} s per server in ${scenario.durationS / 2} s slices ` +
+          `(${[...order, ...[...order].reverse()].map((t) => t.name).join(' ')} per round)`,
       );
-      const run = await runScenario([first, second], scenario, {
+      const run = await runScenario(order, scenario, {
         warmUpS: SCENARIO_WARM_UP_S,
         rounds: roundCount,
         accounting: { dynamoDbPid: db.pid },
       });
-      for (const name of ['baseline', 'service'] as const) {
-        const m = run[name];
+      for (const target of targets) {
+        const m = run.sides[target.name]!;
         log(
-          `  ${name.padEnd(8)} ${m.reqPerSec.toFixed(0)} req/s, p99 ${m.latencyP99Ms} ms, ` +
-            `status ${JSON.stringify(m.statusCodes)}; cores: server ${m.cpuCores.toFixed(2)}, ` +
-            `autocannon ${m.loadGeneratorCores.toFixed(2)}, DynamoDB Local ${m.dynamoDbCores.toFixed(2)}, ` +
-            `other processes ${m.otherCores.toFixed(2)}; DynamoDB calls/req ` +
+          `  ${target.name.padEnd(10)} ${m.reqPerSec.toFixed(0)} req/s, mean ${m.latencyMeanMs} ms, ` +
+            `p99 ${m.latencyP99Ms} ms, status ${JSON.stringify(m.statusCodes)}; cores: server ` +
+            `${m.cpuCores.toFixed(2)}, autocannon ${m.loadGeneratorCores.toFixed(2)}, DynamoDB Local ` +
+            `${m.dynamoDbCores.toFixed(2)}, other processes ${m.otherCores.toFixed(2)}; DynamoDB calls/req ` +
             JSON.stringify(m.dynamoDbCalls.byOperation, (_k, v: unknown) =>
               typeof v === 'number' ? Number(v.toFixed(3)) : v,
             ),
@@ -321,8 +352,9 @@ async function main(): Promise<void> {
     }
 
     const problems = problemsOf(results);
-    const warnings = warningsOf(results);
+    const warnings = warningsOf(results, (id) => SCENARIOS.find((s) => s.id === id)!.request);
     const table = markdownTable(results);
+    const summary = targetSummary(results);
     const totalS = (Date.now() - started) / 1000;
     await writeResults({
       date: new Date().toISOString(),
@@ -338,18 +370,23 @@ async function main(): Promise<void> {
         rateLimits: 'disabled',
         tracing: sink ? { ...sink.stats(), exporter: 'OTLP/HTTP protobuf to a local sink' } : 'off',
         scenarios: scenarios.map((s) => s.id),
+        baselines: baselineModes,
       },
       valid: problems.length === 0,
+      targetSummary: summary,
+      table,
       problems,
       warnings,
       scenarios: results,
     });
 
     process.stdout.write(
-      `\n## User Service vs bare Node baseline (${info.nproc} cores, Node ${info.node}, BENCH_ROUNDS=${roundCount})\n\n` +
+      `\n## User Service vs bare Node baselines (${info.nproc} cores, Node ${info.node}, ` +
+        `BENCH_ROUNDS=${roundCount}, baselines ${baselineModes.join(', ')})\n\n` +
         `${sink ? `Service tracing on: ${sink.stats().requests} OTLP exports received.\n\n` : ''}` +
-        `${table}\n\nRatio = service req/s ÷ baseline req/s (higher is better), in brackets the range over adjacent ` +
-        `slice pairs; p99 ratio = service p99 ÷ baseline p99 (lower is better).\n` +
+        `${table}\n\n${summary}.\n\n` +
+        `vs minimal / vs same-calls = service req/s ÷ that baseline's req/s (higher is better), in brackets ` +
+        `the range over each pass of the servers; latency ratios = service ÷ minimal (lower is better).\n` +
         `Written to ${relative(process.cwd(), RESULTS_FILE)} in ${totalS.toFixed(0)} s.\n`,
     );
     if (warnings.length > 0) {

@@ -1,5 +1,6 @@
 /** Load scenarios (autocannon, in the runner's process) and what one measured window reports. */
 import autocannon from 'autocannon';
+import type { BaselineMode } from './baselines';
 import { CallCounts, CallsPerRequest, callsPerRequest } from './counters';
 import { CpuWindow, RssSampler } from './processes';
 
@@ -7,7 +8,7 @@ export const PASSWORD = 'bench passphrase for every seeded user';
 
 /** A server under load with the users seeded for it. */
 export interface Target {
-  readonly name: 'baseline' | 'service';
+  readonly name: 'service' | BaselineMode;
   readonly baseUrl: string;
   readonly pid: number;
   readonly usernames: readonly string[];
@@ -17,7 +18,9 @@ export interface Target {
 }
 
 export interface Scenario {
-  readonly id: 'health' | 'balance' | 'deposit' | 'login';
+  readonly id: 'health' | 'balance' | 'balance-c1' | 'deposit' | 'login';
+  /** What each request is (the 1-connection latency scenario sends GET balance requests too). */
+  readonly request: 'health' | 'balance' | 'deposit' | 'login';
   readonly title: string;
   readonly method: 'GET' | 'POST';
   readonly path: string;
@@ -30,6 +33,7 @@ export interface Scenario {
 export const SCENARIOS: readonly Scenario[] = [
   {
     id: 'health',
+    request: 'health',
     title: 'GET /health',
     method: 'GET',
     path: '/health',
@@ -39,6 +43,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'balance',
+    request: 'balance',
     title: 'GET /users/me/balance',
     method: 'GET',
     path: '/users/me/balance',
@@ -47,7 +52,18 @@ export const SCENARIOS: readonly Scenario[] = [
     tolerated: [],
   },
   {
+    id: 'balance-c1',
+    request: 'balance',
+    title: 'GET /users/me/balance',
+    method: 'GET',
+    path: '/users/me/balance',
+    connections: 1,
+    durationS: 10,
+    tolerated: [],
+  },
+  {
     id: 'deposit',
+    request: 'deposit',
     title: 'POST /users/me/balance/deposit',
     method: 'POST',
     path: '/users/me/balance/deposit',
@@ -57,6 +73,7 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   {
     id: 'login',
+    request: 'login',
     title: 'POST /auth/login',
     method: 'POST',
     path: '/auth/login',
@@ -92,15 +109,15 @@ export function loadOptions(
     duration: durationS,
     timeout: 10,
   };
-  switch (scenario.id) {
+  switch (scenario.request) {
     case 'health':
       return base;
     case 'balance':
     case 'deposit':
       return {
         ...base,
-        headers: scenario.id === 'deposit' ? JSON_HEADERS : {},
-        body: scenario.id === 'deposit' ? DEPOSIT_BODY : undefined,
+        headers: scenario.request === 'deposit' ? JSON_HEADERS : {},
+        body: scenario.request === 'deposit' ? DEPOSIT_BODY : undefined,
         requests: [
           {
             setupRequest: (request) => ({
@@ -148,7 +165,8 @@ export interface Measurement {
   readonly requests: number;
   /** 2xx responses per second over the measured slices. */
   readonly reqPerSec: number;
-  /** Percentiles over every response of every slice (histograms merged). */
+  /** Mean and percentiles over every response of every slice (histograms merged). */
+  readonly latencyMeanMs: number;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly non2xx: number;
@@ -174,13 +192,23 @@ export interface Measurement {
 }
 
 export interface ScenarioRun {
-  readonly baseline: Measurement;
-  readonly service: Measurement;
-  /** In the order they ran (ABBA…). */
+  readonly sides: Partial<Record<Target['name'], Measurement>>;
+  /** In the order they ran (A B C C B A…). */
   readonly slices: readonly Slice[];
+  /** How many targets ran: every consecutive group of this many slices has one of each. */
+  readonly targets: number;
 }
 
-/** Processes whose CPU a measurement accounts for, besides the two servers. */
+/**
+ * The order of the measured slices: each round runs every target once, then again in reverse
+ * (A B C C B A; A B B A with two), so a load elsewhere that comes and goes falls on all alike.
+ */
+export function sliceOrder<T>(order: readonly T[], rounds: number): T[] {
+  const round = [...order, ...[...order].reverse()];
+  return Array.from({ length: rounds }, () => round).flat();
+}
+
+/** Processes whose CPU a measurement accounts for, besides the servers. */
 export interface Accounting {
   readonly dynamoDbPid: number;
 }
@@ -208,18 +236,16 @@ interface SideTotals {
 }
 
 /**
- * One scenario on both servers: a short warm-up of both at once, then `rounds × durationS` seconds
- * per server in slices of `durationS / 2`, alternating ABBA… so that a load elsewhere on the
- * machine that comes and goes falls on both sides alike. Peak RSS is sampled throughout; DynamoDB
- * calls per request are the servers' own counts (read before the warm-up and once the last
- * requests have finished) over the requests autocannon sent.
+ * One scenario on every server: a short warm-up of all at once, then `rounds × durationS` seconds
+ * per server in slices of `durationS / 2`, in the balanced order of `sliceOrder`. Peak RSS is
+ * sampled throughout; DynamoDB calls per request are the servers' own counts (read before the
+ * warm-up and once the last requests have finished) over the requests autocannon sent.
  */
 export async function runScenario(
-  order: readonly [Target, Target],
+  order: readonly Target[],
   scenario: Scenario,
   options: { warmUpS: number; rounds: number; accounting: Accounting },
 ): Promise<ScenarioRun> {
-  const [first, second] = order;
   const callsBefore = await Promise.all(order.map((t) => t.readCalls()));
   const sampler = new RssSampler(order.map((t) => t.pid)).start();
   const warm = await warmUp(
@@ -240,11 +266,10 @@ export async function runScenario(
       },
     ]),
   );
-  const pids = [first.pid, second.pid, process.pid, options.accounting.dynamoDbPid];
+  const pids = [...order.map((t) => t.pid), process.pid, options.accounting.dynamoDbPid];
   const sliceS = scenario.durationS / 2;
   const slices: Slice[] = [];
-  for (let i = 0; i < options.rounds * 4; i++) {
-    const target = i % 4 === 0 || i % 4 === 3 ? first : second;
+  for (const target of sliceOrder(order, options.rounds)) {
     const window = new CpuWindow(pids);
     const raw = await autocannon({
       ...loadOptions(target, scenario, sliceS),
@@ -293,6 +318,7 @@ export async function runScenario(
       slices: side.raw.length,
       requests: ok + non2xx,
       reqPerSec: ok / side.durationS,
+      latencyMeanMs: merged.latency.mean,
       latencyP50Ms: merged.latency.p50,
       latencyP99Ms: merged.latency.p99,
       non2xx,
@@ -308,8 +334,8 @@ export async function runScenario(
       dynamoDbCalls: callsPerRequest(callsBefore[index], callsAfter[index], side.sent),
     };
   };
-  const byName = Object.fromEntries(order.map((t, i) => [t.name, measurement(t, i)]));
-  return { baseline: byName.baseline, service: byName.service, slices };
+  const sides = Object.fromEntries(order.map((t, i) => [t.name, measurement(t, i)]));
+  return { sides, slices, targets: order.length };
 }
 
 /** autocannon's own merge of raw results (latency histograms added, not percentiles averaged). */
