@@ -327,7 +327,7 @@ async function main(): Promise<void> {
         if (server.hasExited()) throw new Error(`${server.name} died:\n${server.stderrTail()}`);
       }
       log(
-        `${scenario.title} at ${scenario.connections} connections: ${SCENARIO_WARM_UP_S} s warm-up, then ` +
+        `${scenario.title} at ${scenario.connections} connection${scenario.connections === 1 ? '' : 's'}: ${SCENARIO_WARM_UP_S} s warm-up, then ` +
           `${roundCount * scenario.durationS} s per server in ${scenario.durationS / 2} s slices ` +
           `(${[...order, ...[...order].reverse()].map((t) => t.name).join(' ')} per round)`,
       );

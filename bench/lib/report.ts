@@ -245,7 +245,8 @@ export function targetSummary(results: readonly ScenarioResult[]): string {
   );
 }
 
-const label = (r: ScenarioResult) => `${r.title} (${r.connections} conns)`;
+const label = (r: ScenarioResult) =>
+  `${r.title} (${r.connections} connection${r.connections === 1 ? '' : 's'})`;
 
 const operations = (calls: Record<string, number>) =>
   Object.entries(calls)
