@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import type { ThrottlerStorage } from '@nestjs/throttler';
 import Redis from 'ioredis';
 import { LOGGER, Logger } from '../logging/logger';
+import { MemoryRateLimitCounters } from './memory-rate-limit.counters';
 import { APP_CONFIG, AppConfig } from '../../config';
 
 type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
@@ -19,7 +20,6 @@ const WARN_INTERVAL_MS = 30_000;
 @Injectable()
 export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly redis?: Redis;
-  private readonly memory?: ThrottlerStorageService;
   private readonly backend: ThrottlerStorage;
   private readonly lastWarning = new Map<string, number>();
 
@@ -37,8 +37,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
       this.redis.on('error', (err) => this.warn('rate-limit Redis error', err));
       this.backend = new ThrottlerStorageRedisService(this.redis);
     } else {
-      this.memory = new ThrottlerStorageService();
-      this.backend = this.memory;
+      this.backend = new MemoryRateLimitCounters();
     }
   }
 
@@ -81,7 +80,6 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.memory?.onApplicationShutdown();
     if (!this.redis) return;
     if (this.redis.status === 'ready') await this.redis.quit().catch(() => undefined);
     this.redis.disconnect();
