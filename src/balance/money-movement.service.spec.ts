@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import pino from 'pino';
 import type { Counter } from 'prom-client';
 import { AppError } from '../common/errors';
@@ -398,13 +398,16 @@ describe('MoneyMovementService', () => {
       ).toMatchObject({ level: 50, transaction_id: [...ids][0], user_id: USER });
     });
 
+    /** The answer to the repository's (coalesced) balance read: the user's zero balance. */
+    const balanceRead = (command: BatchGetCommand) => {
+      const table = Object.keys(command.input.RequestItems ?? {})[0];
+      return { Responses: { [table]: [newBalanceItem(USER, '2025-01-01T00:00:00.000Z')] } };
+    };
     /** A DynamoBalanceRepository over a stubbed client: the balance exists, writes go to `write`. */
     const dynamoService = (write: (input: TransactWriteCommandInput, n: number) => unknown) => {
       const sent: TransactWriteCommandInput[] = [];
       const send = jest.fn(async (command: unknown) => {
-        if (command instanceof GetCommand) {
-          return { Item: newBalanceItem(USER, '2025-01-01T00:00:00.000Z') };
-        }
+        if (command instanceof BatchGetCommand) return balanceRead(command);
         if (command instanceof TransactWriteCommand) {
           sent.push(command.input);
           return write(command.input, sent.length);
@@ -417,7 +420,7 @@ describe('MoneyMovementService', () => {
         DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
         JWT_SECRET_KEY: 'unit-test-secret-0123456789abcdef',
       });
-      const gets = () => send.mock.calls.filter(([c]) => c instanceof GetCommand).length;
+      const gets = () => send.mock.calls.filter(([c]) => c instanceof BatchGetCommand).length;
       return { sent, gets, ...serviceOver(new DynamoBalanceRepository(db, config)) };
     };
     /** A TransactionCanceledException as the SDK client marks it over all of its sends. */
@@ -518,9 +521,7 @@ describe('MoneyMovementService', () => {
     it('with DynamoDB: resends the identical TransactWriteItems after TransactionInProgressException', async () => {
       const sent: TransactWriteCommandInput[] = [];
       const send = jest.fn(async (command: unknown) => {
-        if (command instanceof GetCommand) {
-          return { Item: newBalanceItem(USER, '2025-01-01T00:00:00.000Z') };
-        }
+        if (command instanceof BatchGetCommand) return balanceRead(command);
         if (command instanceof TransactWriteCommand) {
           sent.push(command.input);
           if (sent.length === 1) throw inProgress();
@@ -540,7 +541,7 @@ describe('MoneyMovementService', () => {
       expect(sent).toHaveLength(2);
       expect(sent[1]).toEqual(sent[0]);
       expect(sent[0].ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
-      expect(send.mock.calls.filter(([c]) => c instanceof GetCommand)).toHaveLength(1);
+      expect(send.mock.calls.filter(([c]) => c instanceof BatchGetCommand)).toHaveLength(1);
     });
   });
 

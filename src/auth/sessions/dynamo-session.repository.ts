@@ -1,5 +1,4 @@
 import {
-  BatchGetCommand,
   BatchWriteCommand,
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -13,10 +12,12 @@ import { APP_CONFIG, AppConfig } from '../../config';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { keys, SK_PREFIX } from '../../database/keys';
 import type { UserSummary } from '../../users/domain/user';
+import { BatchedItemReads, batchedReadsOf } from '../../database/batched-reads';
 import {
   backoffMs,
   isConditionalCheckFailed,
   sleep,
+  store,
   withOutageMapping,
 } from '../../database/dynamo-errors';
 import type { RotateOutcome, Session, SessionRotation } from './session';
@@ -41,31 +42,27 @@ interface SessionItem {
 }
 
 const BATCH_WRITE_MAX = 25;
+const BATCH_WRITE_ATTEMPTS = 3;
 
-/** Attributes the guard needs from the session and the user item (all aliased: several are reserved words). */
-const OWNER_PROJECTION = (() => {
-  const attributes = [
-    'PK',
-    'SK',
-    'session_id',
-    'user_id',
-    'refresh_hash',
-    'used_refresh_hashes',
-    // Session and user alike: the password-change rule compares the two.
-    'credential_version',
-    'created_at',
-    'last_used_at',
-    'expires_at',
-    'ip',
-    'user_agent',
-    'username',
-    'role',
-    'status',
-  ];
-  const names = Object.fromEntries(attributes.map((a, i) => [`#a${i}`, a]));
-  return { expression: Object.keys(names).join(', '), names };
-})();
-const BATCH_GET_ATTEMPTS = 3;
+/** Attributes the guard needs from the session and the user item (the reads alias them all). */
+const OWNER_ATTRIBUTES = [
+  'PK',
+  'SK',
+  'session_id',
+  'user_id',
+  'refresh_hash',
+  'used_refresh_hashes',
+  // Session and user alike: the password-change rule compares the two.
+  'credential_version',
+  'created_at',
+  'last_used_at',
+  'expires_at',
+  'ip',
+  'user_agent',
+  'username',
+  'role',
+  'status',
+];
 
 function toItem(s: Session): SessionItem {
   const item: SessionItem = {
@@ -105,6 +102,7 @@ function fromItem(i: SessionItem): Session {
 export class DynamoSessionRepository extends SessionRepository {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
+  private readonly reads: BatchedItemReads;
 
   constructor(
     @Inject(DYNAMODB_DOCUMENT_CLIENT) doc: DynamoDBDocumentClient,
@@ -113,6 +111,7 @@ export class DynamoSessionRepository extends SessionRepository {
     super();
     this.doc = withOutageMapping(doc);
     this.table = config.dynamodb.tableName;
+    this.reads = batchedReadsOf(doc, this.table);
   }
 
   async create(session: Session): Promise<void> {
@@ -127,30 +126,14 @@ export class DynamoSessionRepository extends SessionRepository {
 
   /** One BatchGetItem (ConsistentRead) for the session and the user item. */
   async findWithOwner(userId: string, sessionId: string): Promise<SessionWithOwner> {
-    const sessionKey = keys.session(userId, sessionId);
-    const userKey = keys.user(userId);
-    let pending: Record<string, unknown>[] = [{ ...sessionKey }, { ...userKey }];
-    const found: Record<string, unknown>[] = [];
-    for (let attempt = 1; pending.length > 0; attempt++) {
-      if (attempt > BATCH_GET_ATTEMPTS) throw new ServiceUnavailableError();
-      const out = await this.doc.send(
-        new BatchGetCommand({
-          RequestItems: {
-            [this.table]: {
-              Keys: pending,
-              ConsistentRead: true,
-              ProjectionExpression: OWNER_PROJECTION.expression,
-              ExpressionAttributeNames: OWNER_PROJECTION.names,
-            },
-          },
-        }),
-      );
-      found.push(...(out.Responses?.[this.table] ?? []));
-      pending = out.UnprocessedKeys?.[this.table]?.Keys ?? [];
-      if (pending.length > 0) await sleep(backoffMs(attempt));
-    }
-    const session = found.find((i) => i.SK === sessionKey.SK) as SessionItem | undefined;
-    const user = found.find((i) => i.SK === userKey.SK) as
+    const [sessionItem, user] = await store(() =>
+      Promise.all([
+        this.reads.get(keys.session(userId, sessionId), OWNER_ATTRIBUTES),
+        this.reads.get(keys.user(userId), OWNER_ATTRIBUTES),
+      ]),
+    );
+    const session = sessionItem as SessionItem | undefined;
+    const owner = user as
       | {
           username: string;
           role: UserSummary['role'];
@@ -160,12 +143,12 @@ export class DynamoSessionRepository extends SessionRepository {
       | undefined;
     return {
       session: session ? fromItem(session) : null,
-      owner: user
+      owner: owner
         ? {
-            username: user.username,
-            role: user.role,
-            status: user.status,
-            credentialVersion: Number(user.credential_version ?? 0),
+            username: owner.username,
+            role: owner.role,
+            status: owner.status,
+            credentialVersion: Number(owner.credential_version ?? 0),
           }
         : null,
     };
@@ -261,7 +244,7 @@ export class DynamoSessionRepository extends SessionRepository {
         DeleteRequest: { Key: keys.session(userId, s.sessionId) },
       }));
       for (let attempt = 1; requests.length > 0; attempt++) {
-        if (attempt > BATCH_GET_ATTEMPTS) {
+        if (attempt > BATCH_WRITE_ATTEMPTS) {
           throw new ServiceUnavailableError('Could not revoke every session; retry shortly.');
         }
         const out = await this.doc.send(

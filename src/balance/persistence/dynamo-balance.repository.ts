@@ -11,6 +11,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { CLOCK, type NowMs } from '../../common/clock';
 import { ClientClosedRequestError } from '../../common/http/client-abort-signal.decorator';
 import { APP_CONFIG, AppConfig } from '../../config';
+import { batchedReadsOf } from '../../database/batched-reads';
 import { DYNAMODB_DOCUMENT_CLIENT } from '../../database/database.tokens';
 import { keys, SK_PREFIX } from '../../database/keys';
 import type { Balance, IdempotencyRecord, LedgerTransaction } from '../domain/ledger';
@@ -35,6 +36,9 @@ import { movementOutcome, movementTransaction } from './movement.transaction';
 
 type Item = Record<string, NativeAttributeValue>;
 
+/** What `toBalance` reads. */
+const BALANCE_ATTRIBUTES = ['user_id', 'current_cents', 'held_cents', 'version', 'updated_at'];
+
 /** Items DynamoDB reads per Query of the history. */
 const QUERY_PAGE = 100;
 /**
@@ -58,13 +62,12 @@ export class DynamoBalanceRepository extends BalanceRepository {
     this.table = config.dynamodb.tableName;
   }
 
+  /** Strongly consistent; coalesced with the other reads of this turn (the session check's). */
   async getBalance(userId: string): Promise<Balance | null> {
-    const out = await guarded(() =>
-      this.db.send(
-        new GetCommand({ TableName: this.table, Key: keys.balance(userId), ConsistentRead: true }),
-      ),
+    const item = await guarded(() =>
+      batchedReadsOf(this.db, this.table).get(keys.balance(userId), BALANCE_ATTRIBUTES),
     );
-    return out.Item ? toBalance(out.Item as BalanceItem) : null;
+    return item ? toBalance(item as BalanceItem) : null;
   }
 
   /** One send of the write (the SDK retries it with the same ClientRequestToken). */
