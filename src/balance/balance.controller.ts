@@ -10,11 +10,14 @@ import {
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { Principal } from '../common/auth/principal';
+import { OwnData, ReadsOwnData } from '../common/auth/own-data';
 import { CurrentUser, TargetUserId } from '../common/decorators/current-user.decorator';
 import { ClientAbortSignal } from '../common/http/client-abort-signal.decorator';
 import { MoneyRateLimit } from '../common/rate-limit';
 import { RequiresVerifiedEmail } from '../users/email-verification/verified-email.guard';
+import { BalanceSnapshotReader } from './balance-snapshot.reader';
 import { BalanceService } from './balance.service';
+import type { Balance } from './domain/ledger';
 import {
   MovementResponse,
   BalanceResponse,
@@ -42,6 +45,7 @@ function MoneyMovementEndpoint(path: string, summary: string) {
   return applyDecorators(
     Post([`users/:user_id/balance/${path}`, `balance/${path}`]),
     HttpCode(201),
+    ReadsOwnData(BalanceSnapshotReader),
     MoneyRateLimit(),
     RequiresVerifiedEmail(),
     ApiOperation({ summary }),
@@ -77,12 +81,16 @@ export class BalanceController {
   ) {}
 
   @Get(['users/:user_id/balance', 'balance'])
+  @ReadsOwnData(BalanceSnapshotReader)
   @ApiOperation({ summary: 'Current, available and held balance (strongly consistent).' })
   @ApiOkResponse({ type: BalanceResponse })
   @ApiResponse({ status: 404, description: 'not_found: the user has no balance.' })
   @ApiResponse({ status: 503, description: UNAVAILABLE })
-  getBalance(@TargetUserId() userId: string): Promise<BalanceResponse> {
-    return this.balances.getBalance(userId);
+  getBalance(
+    @TargetUserId() userId: string,
+    @OwnData() started: Promise<Balance | null> | undefined,
+  ): Promise<BalanceResponse> {
+    return this.balances.getBalance(userId, started);
   }
 
   @MoneyMovementEndpoint('deposit', 'Deposit (daily limit per UTC day; optional Idempotency-Key).')
@@ -92,9 +100,10 @@ export class BalanceController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @CurrentUser() actor: Principal,
+    @OwnData() balanceRead: Promise<Balance | null> | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MovementResponse> {
-    const command = this.command(userId, body, idempotencyKey, requestId, actor);
+    const command = this.command(userId, body, idempotencyKey, requestId, actor, balanceRead);
     return this.reply(reply, await this.movements.deposit(command));
   }
 
@@ -108,9 +117,10 @@ export class BalanceController {
     @IdempotencyKey() idempotencyKey: string | undefined,
     @RequestId() requestId: string,
     @CurrentUser() actor: Principal,
+    @OwnData() balanceRead: Promise<Balance | null> | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<MovementResponse> {
-    const command = this.command(userId, body, idempotencyKey, requestId, actor);
+    const command = this.command(userId, body, idempotencyKey, requestId, actor, balanceRead);
     return this.reply(reply, await this.movements.withdraw(command));
   }
 
@@ -135,6 +145,7 @@ export class BalanceController {
     idempotencyKey: string | undefined,
     requestId: string,
     actor: Principal,
+    balanceRead: Promise<Balance | null> | undefined,
   ): MovementCommand {
     return {
       userId,
@@ -143,6 +154,7 @@ export class BalanceController {
       idempotencyKey,
       requestId,
       actor: { userId: actor.userId, role: actor.role },
+      balanceRead,
     };
   }
 

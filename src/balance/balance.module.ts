@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UsersModule } from '../users/users.module';
 import { VerifiedEmailGuard } from '../users/email-verification/verified-email.guard';
+import { BalanceSnapshotReader } from './balance-snapshot.reader';
 import { BalanceController } from './balance.controller';
 import { BalanceService } from './balance.service';
 import { MoneyMovementService } from './money-movement.service';
@@ -21,6 +22,7 @@ import { ReconcileService } from './reconcile/reconcile.service';
     { provide: OrderLedgerRepository, useClass: DynamoOrderLedgerRepository },
     OrderSettlementService,
     BalanceService,
+    BalanceSnapshotReader,
     MoneyMovementService,
     ReconcileService,
     VerifiedEmailGuard,

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../config';
 import { presentBalance, presentTransaction } from './balance.presenter';
 import { BalanceNotFoundError } from './domain/balance.errors';
+import type { Balance } from './domain/ledger';
 import type { BalanceResponse, TransactionPageResponse } from './dto/balance.responses';
 import { DEFAULT_PAGE_SIZE, TransactionListQuery } from './dto/transaction-list.query';
 import { LedgerCursorCodec } from './ledger-cursor';
@@ -19,8 +20,9 @@ export class BalanceService {
     this.cursors = new LedgerCursorCodec(config.jwt.secret);
   }
 
-  async getBalance(userId: string): Promise<BalanceResponse> {
-    const balance = await this.repository.getBalance(userId);
+  /** @param started the read the JWT guard already started for this user (one round trip). */
+  async getBalance(userId: string, started?: Promise<Balance | null>): Promise<BalanceResponse> {
+    const balance = await (started ?? this.repository.getBalance(userId));
     if (!balance) throw new BalanceNotFoundError();
     return presentBalance(balance);
   }

@@ -39,6 +39,8 @@ export interface MovementCommand {
   readonly idempotencyKey?: string;
   readonly requestId?: string;
   readonly actor?: { readonly userId: string; readonly role: string };
+  /** The balance read already started for this request (the JWT guard's); the first attempt uses it. */
+  readonly balanceRead?: Promise<Balance | null>;
 }
 
 export interface MovementResult {
@@ -171,7 +173,9 @@ export class MoneyMovementService {
         const replay = await this.replay(userId, key, requestHash);
         if (replay) return replay;
       }
-      const balance = await this.repository.getBalance(userId);
+      const balance = await (attempt === 0 && command.balanceRead
+        ? command.balanceRead
+        : this.repository.getBalance(userId));
       if (!balance) throw new BalanceNotFoundError();
       if (Math.abs(signed) > limitCents) return reject(limitError());
       if (signed < 0 && availableCents(balance) < -signed) {

@@ -16,6 +16,9 @@ import { AccessClaims, TokenService } from './token.service';
  * reset since its login, other than the session that made a change) → 401.
  * The role and username come from the user item, so a promotion or demotion applies at once.
  * Service tokens have no session and are accepted on signature and expiry alone.
+ * `alongside` (the guard's read of the caller's own data) is called with the signature-verified
+ * user id just before the session read is issued, so both go out together; its result is used only
+ * once the session check has passed.
  */
 @Injectable()
 export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
@@ -27,18 +30,25 @@ export class JwtAccessTokenAuthenticator extends AccessTokenAuthenticator {
     @Optional() @Inject(CLOCK) private readonly nowMs: NowMs = Date.now,
   ) {
     super();
-    this.strategy = new JwtStrategy(tokens.verification, (claims) => this.checkSession(claims));
+    this.strategy = new JwtStrategy(tokens.verification, (claims, alongside) =>
+      this.checkSession(claims, alongside),
+    );
   }
 
-  authenticate(token: string): Promise<Principal> {
-    return this.strategy.verifyToken(token);
+  authenticate(token: string, alongside?: (userId: string) => void): Promise<Principal> {
+    return this.strategy.verifyToken(token, alongside);
   }
 
-  private async checkSession(claims: AccessClaims): Promise<Principal> {
+  private async checkSession(
+    claims: AccessClaims,
+    alongside?: (userId: string) => void,
+  ): Promise<Principal> {
     if (claims.role === 'service') {
       return { userId: claims.sub, username: claims.username, role: 'service' };
     }
     const sessionId = claims.sid as string;
+    // The route's own read starts in the same turn as the session read: one round trip for both.
+    alongside?.(claims.sub);
     const { session, owner } = await this.sessions.findWithOwner(claims.sub, sessionId);
     const now = Math.floor(this.nowMs() / 1000);
     if (

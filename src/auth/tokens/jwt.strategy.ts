@@ -9,6 +9,8 @@ import { AccessClaims, AccessTokenVerification, isAccessClaims } from './token.s
 /** What the strategy reads the token from: the guard has already taken it out of the header. */
 export interface TokenCarrier {
   accessToken: string;
+  /** Called with the verified `sub` just before the session check starts (see AccessTokenAuthenticator). */
+  alongside?: (userId: string) => void;
 }
 
 /**
@@ -34,7 +36,10 @@ function authenticatorOf(strategy: object): PassportStatic {
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   constructor(
     verification: AccessTokenVerification,
-    private readonly check: (claims: AccessClaims) => Promise<Principal>,
+    private readonly check: (
+      claims: AccessClaims,
+      alongside?: (userId: string) => void,
+    ) => Promise<Principal>,
   ) {
     const { key, algorithm, issuer, audience } = verification;
     super({
@@ -44,12 +49,13 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
       algorithms: [algorithm],
       issuer,
       audience,
+      passReqToCallback: true,
     });
   }
 
-  async validate(payload: unknown): Promise<Principal> {
+  async validate(carrier: TokenCarrier, payload: unknown): Promise<Principal> {
     if (!isAccessClaims(payload)) throw new InvalidTokenError();
-    return this.check(payload);
+    return this.check(payload, carrier.alongside);
   }
 
   /** Called by the mixin's constructor to register this strategy. */
@@ -58,7 +64,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   }
 
   /** Runs passport's authenticate with this strategy on one token. */
-  verifyToken(accessToken: string): Promise<Principal> {
+  verifyToken(accessToken: string, alongside?: (userId: string) => void): Promise<Principal> {
     return new Promise((resolve, reject) => {
       const middleware = authenticatorOf(this).authenticate(
         'jwt',
@@ -69,7 +75,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
           else resolve(user);
         },
       ) as (req: TokenCarrier, res: object, next: (err?: unknown) => void) => void;
-      middleware({ accessToken }, {}, (err) =>
+      middleware({ accessToken, alongside }, {}, (err) =>
         reject(err instanceof AppError ? err : new InvalidTokenError()),
       );
     });

@@ -12,6 +12,8 @@ export interface Principal {
 
 /** Request augmentation written by the guards. */
 export interface AuthenticatedRequest {
+  /** The route's own first read, started by the JWT guard alongside the session check (own-data.ts). */
+  ownData?: { readonly userId: string; readonly value: Promise<unknown> };
   user?: Principal;
   /** The `{user_id}` path parameter after `me` is resolved and ownership is checked. */
   targetUserId?: string;

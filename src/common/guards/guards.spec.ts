@@ -1,5 +1,6 @@
 import type { ExecutionContext } from '@nestjs/common';
-import { Reflector } from '@nestjs/core';
+import { ModuleRef, Reflector } from '@nestjs/core';
+import { OWN_DATA_READER, OwnData, OwnDataReader } from '../auth/own-data';
 import type { AuthenticatedRequest, Principal, Role } from '../auth/principal';
 import { IS_PUBLIC } from '../decorators/public.decorator';
 import { ROLES } from '../decorators/roles.decorator';
@@ -157,13 +158,52 @@ describe('RolesGuard', () => {
 });
 
 describe('JwtAuthGuard', () => {
+  /** Verifies 'good.token.here' (user A) and 'revoked.token.here' (signature fine, session gone). */
   class StubAuthenticator extends AccessTokenAuthenticator {
-    async authenticate(token: string): Promise<Principal> {
-      if (token !== 'good.token.here') throw new UnauthorizedError();
+    readonly order: string[] = [];
+    async authenticate(token: string, alongside?: (userId: string) => void): Promise<Principal> {
+      if (token !== 'good.token.here' && token !== 'revoked.token.here') {
+        throw new UnauthorizedError();
+      }
+      alongside?.(USER_A);
+      this.order.push('session read');
+      await new Promise((resolve) => setImmediate(resolve));
+      if (token === 'revoked.token.here') throw new UnauthorizedError();
       return principal('customer');
     }
   }
-  const guard = new JwtAuthGuard(new Reflector(), new StubAuthenticator());
+  class BalanceReader extends OwnDataReader<string> {
+    readonly reads: string[] = [];
+    constructor(
+      readonly order: string[],
+      private readonly fail = false,
+    ) {
+      super();
+    }
+    read(userId: string): Promise<string> {
+      this.reads.push(userId);
+      this.order.push('own read');
+      return this.fail ? Promise.reject(new Error('store down')) : Promise.resolve(`of ${userId}`);
+    }
+  }
+  function guardWith(options: { failingRead?: boolean } = {}) {
+    const authenticator = new StubAuthenticator();
+    const reader = new BalanceReader(authenticator.order, options.failingRead);
+    const modules = { get: () => reader } as unknown as ModuleRef;
+    return { guard: new JwtAuthGuard(new Reflector(), authenticator, modules), reader };
+  }
+  const { guard } = guardWith();
+  const ownData = (req: FakeRequest): unknown => {
+    // The factory createParamDecorator wraps, as Nest calls it for a handler parameter.
+    class Probe {
+      handler(@OwnData() _value: unknown) {}
+    }
+    const meta = Reflect.getMetadata('__routeArguments__', Probe, 'handler') as Record<
+      string,
+      { factory: (data: unknown, ctx: ExecutionContext) => unknown }
+    >;
+    return Object.values(meta)[0].factory(undefined, context(req));
+  };
 
   it('parses only well-formed bearer headers', () => {
     expect(bearerTokenOf('Bearer abc.def.ghi')).toBe('abc.def.ghi');
@@ -190,5 +230,70 @@ describe('JwtAuthGuard', () => {
     const req = request('POST', '/auth/login', {});
     await expect(guard.canActivate(context(req, { [IS_PUBLIC]: true }))).resolves.toBe(true);
     expect(req.user).toBeUndefined();
+  });
+
+  describe('@ReadsOwnData: the route’s first read alongside the session check', () => {
+    const readerMeta = { [OWN_DATA_READER]: BalanceReader };
+
+    it('starts the read with the verified user id before the session read, and hands it to the route', async () => {
+      const { guard: g, reader } = guardWith();
+      const req = request('GET', '/users/:user_id/balance', { user_id: 'me' });
+      req.headers.authorization = 'Bearer good.token.here';
+      await expect(g.canActivate(context(req, readerMeta))).resolves.toBe(true);
+      expect(reader.order).toEqual(['own read', 'session read']);
+      expect(reader.reads).toEqual([USER_A]);
+      await expect(ownData(req)).resolves.toBe(`of ${USER_A}`);
+    });
+
+    it.each([
+      ['the caller’s own id', USER_A, [USER_A]],
+      ['a compatibility route (no user_id)', undefined, [USER_A]],
+      ['another user’s id', USER_B, []],
+    ])('on %s reads %j', async (_name, raw, expected) => {
+      const { guard: g, reader } = guardWith();
+      const req = request('GET', '/balance', raw === undefined ? {} : { user_id: raw });
+      req.headers.authorization = 'Bearer good.token.here';
+      await g.canActivate(context(req, readerMeta));
+      expect(reader.reads).toEqual(expected);
+      if (expected.length === 0) expect(ownData(req)).toBeUndefined();
+    });
+
+    it('hands the route nothing when the request acts on someone else than the read was for', async () => {
+      const { guard: g } = guardWith();
+      const req = request('GET', '/users/:user_id/balance', { user_id: 'me' });
+      req.headers.authorization = 'Bearer good.token.here';
+      await g.canActivate(context(req, readerMeta));
+      req.targetUserId = USER_B;
+      expect(ownData(req)).toBeUndefined();
+    });
+
+    it('refuses a revoked session with 401 even though the read was started, and drops the read quietly', async () => {
+      const unhandled: unknown[] = [];
+      const onUnhandled = (reason: unknown) => unhandled.push(reason);
+      process.on('unhandledRejection', onUnhandled);
+      try {
+        const { guard: g, reader } = guardWith({ failingRead: true });
+        const req = request('GET', '/users/:user_id/balance', { user_id: 'me' });
+        req.headers.authorization = 'Bearer revoked.token.here';
+        await expect(g.canActivate(context(req, readerMeta))).rejects.toBeInstanceOf(
+          UnauthorizedError,
+        );
+        expect(reader.reads).toEqual([USER_A]);
+        expect(req.user).toBeUndefined();
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(unhandled).toEqual([]);
+      } finally {
+        process.off('unhandledRejection', onUnhandled);
+      }
+    });
+
+    it('starts nothing on a route without @ReadsOwnData', async () => {
+      const { guard: g, reader } = guardWith();
+      const req = request('GET', '/users/:user_id/balance', { user_id: 'me' });
+      req.headers.authorization = 'Bearer good.token.here';
+      await g.canActivate(context(req));
+      expect(reader.reads).toEqual([]);
+      expect(ownData(req)).toBeUndefined();
+    });
   });
 });
