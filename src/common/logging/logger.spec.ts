@@ -1,4 +1,4 @@
-import { createLogger, REDACTED_PATHS, SECRET_FIELDS } from './logger';
+import { createLogger, REDACTED_PATHS, SECRET_FIELDS, unredactedChild } from './logger';
 
 const SECRET = 'S3cret-value-that-must-not-be-logged';
 
@@ -83,5 +83,26 @@ describe('createLogger redaction', () => {
       user_id: 'u-1',
       amount: '1.00',
     });
+  });
+});
+
+describe('unredactedChild (the access log)', () => {
+  it('writes its fields as given, on the same stream and level, while its parent still redacts', () => {
+    const lines: string[] = [];
+    const parent = createLogger('info', { write: (line: string) => void lines.push(line) });
+    const access = unredactedChild(parent);
+    access.info({ request_id: 'r-1', route: '/balance', status: 200 }, 'request completed');
+    access.debug({ route: '/dropped' }, 'below the level');
+    parent.info({ password: SECRET }, 'parent');
+    expect(lines).toHaveLength(2);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'info',
+      service: 'user-service',
+      message: 'request completed',
+      request_id: 'r-1',
+      route: '/balance',
+      status: 200,
+    });
+    expect(JSON.parse(lines[1])).toMatchObject({ password: '[redacted]' });
   });
 });
