@@ -90,6 +90,79 @@ describe('balance, deposits, withdrawals and history (HTTP, DynamoDB Local)', ()
     });
   });
 
+  describe('round trips (issue #10): the session check and the route’s first read go out together', () => {
+    // Not UpdateItem or Query: the mail outbox (a new user's verification mail) uses those meanwhile.
+    const OPERATIONS = ['BatchGetItem', 'GetItem', 'TransactWriteItems', 'PutItem', 'DeleteItem'];
+    /** DynamoDB calls the app made per operation, from its own histogram. */
+    async function callsDuring(work: () => Promise<unknown>): Promise<Record<string, number>> {
+      const count = async () => {
+        const text = (await api.call('GET', '/metrics')).text;
+        return OPERATIONS.map((op) =>
+          metricValue(text, `dynamodb_operation_duration_seconds_count{operation="${op}"}`),
+        );
+      };
+      const before = await count();
+      await work();
+      const after = await count();
+      return Object.fromEntries(
+        OPERATIONS.map((op, i) => [op, after[i] - before[i]]).filter(([, n]) => n !== 0),
+      );
+    }
+
+    it('GET balance is one BatchGetItem (session, user, balance); a deposit that plus one transaction', async () => {
+      const c = await createCustomer(t.http);
+      for (const path of ['/users/me/balance', `/users/${c.userId}/balance`, '/balance']) {
+        let answer = await api.get(path, c.accessToken);
+        expect(
+          await callsDuring(async () => (answer = await api.get(path, c.accessToken))),
+        ).toEqual({ BatchGetItem: 1 });
+        expect(answer.status).toBe(200);
+      }
+      let deposit = await api.post('/users/me/balance/deposit', c.accessToken, { amount: '1.25' });
+      expect(
+        await callsDuring(
+          async () =>
+            (deposit = await api.post('/users/me/balance/deposit', c.accessToken, {
+              amount: '2.50',
+            })),
+        ),
+      ).toEqual({ BatchGetItem: 1, TransactWriteItems: 1 });
+      expect(deposit.status).toBe(201);
+      expect(deposit.body).toMatchObject({ balance: { current_balance: '3.75' } });
+    });
+
+    it('an admin reading another user’s balance reads it after the session check (two calls), same answer', async () => {
+      const c = await createCustomer(t.http);
+      await api.post('/users/me/balance/deposit', c.accessToken, { amount: '4.00' });
+      let answer = await api.get(`/users/${c.userId}/balance`, admin);
+      expect(
+        await callsDuring(
+          async () => (answer = await api.get(`/users/${c.userId}/balance`, admin)),
+        ),
+      ).toEqual({ BatchGetItem: 2 });
+      expect(answer.body).toMatchObject({ user_id: c.userId, current_balance: '4.00' });
+    });
+
+    it('refuses the very next request of a revoked session, although its balance read went out', async () => {
+      const c = await createCustomer(t.http);
+      expect((await api.get('/users/me/balance', c.accessToken)).status).toBe(200);
+      expect((await api.call('POST', '/auth/logout', { token: c.accessToken })).status).toBe(200);
+      const read = await api.get('/users/me/balance', c.accessToken);
+      expectProblem(read, 401, 'invalid_token');
+      expect(read.text).not.toContain('current_balance');
+      const deposit = await api.post('/users/me/balance/deposit', c.accessToken, {
+        amount: '1.00',
+      });
+      expectProblem(deposit, 401, 'invalid_token');
+      const other = await createCustomer(t.http);
+      // The balance did not move: read back through a fresh session of an admin.
+      expect((await api.get(`/users/${c.userId}/balance`, admin)).body).toMatchObject({
+        current_balance: '0.00',
+      });
+      expect((await api.get('/users/me/balance', other.accessToken)).status).toBe(200);
+    });
+  });
+
   describe('deposit and withdraw', () => {
     it('deposits with 201 and the SPEC body, and withdraws as a negative amount', async () => {
       const c = await createCustomer(t.http);
