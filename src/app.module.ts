@@ -8,6 +8,7 @@ import { JwtAuthGuard } from './common/guards/jwt-auth.guard';
 import { OwnershipGuard } from './common/guards/ownership.guard';
 import { RolesGuard } from './common/guards/roles.guard';
 import { Clock, CLOCK } from './common/clock';
+import { UnexpectedBodyGuard } from './common/http/unexpected-body.guard';
 import { LOGGER, Logger } from './common/logging/logger';
 import { ClientRateLimitGuard, RateLimitModule, UserRateLimitGuard } from './common/rate-limit';
 import { AppConfig, ConfigModule } from './config';
@@ -39,13 +40,15 @@ export class AppModule {
         AdminModule,
       ],
       controllers: [AppController],
-      // Global guards run in this order: per-IP limits, authentication, ownership, roles, per-user limits.
+      // Global guards run in this order: per-IP limits, authentication, ownership, roles, per-user
+      // limits, no body where the route takes none.
       providers: [
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         { provide: APP_GUARD, useClass: OwnershipGuard },
         { provide: APP_GUARD, useClass: RolesGuard },
         { provide: APP_GUARD, useClass: UserRateLimitGuard },
+        { provide: APP_GUARD, useClass: UnexpectedBodyGuard },
       ],
     };
   }

@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
@@ -11,7 +10,7 @@ import { rejectEncodedBodies } from './common/http/content-encoding';
 import { clientErrorHandler, frameworkErrorHandler } from './common/http/framework-errors';
 import { installJsonBodyParser } from './common/http/json-body-parser';
 import { requestIdFrom } from './common/http/request-id';
-import { UnexpectedBodyInterceptor } from './common/http/unexpected-body.interceptor';
+import { installSecurityHeaders } from './common/http/security-headers';
 import { createValidationPipe } from './common/http/validation.pipe';
 import { createLogger, Logger, unredactedChild } from './common/logging/logger';
 import { NestPinoLogger } from './common/logging/nest-logger';
@@ -145,7 +144,7 @@ export async function createApp(
   installHttpHooks(fastify, logger, app.get(HttpMetrics));
   refuseWhileClosing(fastify, app.get(ShutdownState));
   app.get(InFlightRequests).track(fastify);
-  await app.register(helmet, {
+  installSecurityHeaders(fastify, {
     contentSecurityPolicy: CONTENT_SECURITY_POLICY,
     strictTransportSecurity: config.isProduction,
   });
@@ -159,7 +158,6 @@ export async function createApp(
   await installClientRateLimit(fastify, app.get(RateLimitStorage), config);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
-  app.useGlobalInterceptors(new UnexpectedBodyInterceptor());
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));
   await app.init();
   await fastify.ready();

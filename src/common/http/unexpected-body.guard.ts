@@ -1,7 +1,6 @@
-import { CallHandler, ExecutionContext, Injectable, NestInterceptor, Type } from '@nestjs/common';
+import { CanActivate, ExecutionContext, Injectable, Type } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { RouteParamtypes } from '@nestjs/common/enums/route-paramtypes.enum';
-import type { Observable } from 'rxjs';
 import { FieldError, ValidationFailedError } from '../errors';
 
 /** Whether a handler declares a `@Body()` parameter (Nest keys its argument metadata `<type>:<index>`). */
@@ -22,21 +21,28 @@ export function unexpectedBodyErrors(body: unknown): FieldError[] {
 /**
  * Unknown body fields are rejected, not ignored (SPEC §3) — also on routes that take no body at all
  * (cancel a hold, release expired holds, delete a session), which the ValidationPipe never sees. An
- * empty body (`{}`, or none) is fine.
+ * empty body (`{}`, or none) is fine. The last global guard, after authentication and authorization
+ * (a guard, not an interceptor: an interceptor puts every request through Nest's RxJS pipeline).
  */
 @Injectable()
-export class UnexpectedBodyInterceptor implements NestInterceptor {
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    if (
-      context.getType() === 'http' &&
-      !handlerTakesBody(context.getClass(), context.getHandler().name)
-    ) {
-      const errors = unexpectedBodyErrors(
-        context.switchToHttp().getRequest<{ body?: unknown }>().body,
-      );
-      if (errors.length > 0)
-        throw new ValidationFailedError(errors, 'This operation takes no request body.');
+export class UnexpectedBodyGuard implements CanActivate {
+  private readonly takesBody = new WeakMap<object, boolean>();
+
+  canActivate(context: ExecutionContext): boolean {
+    if (context.getType() !== 'http') return true;
+    const handler = context.getHandler();
+    let takesBody = this.takesBody.get(handler);
+    if (takesBody === undefined) {
+      takesBody = handlerTakesBody(context.getClass(), handler.name);
+      this.takesBody.set(handler, takesBody);
     }
-    return next.handle();
+    if (takesBody) return true;
+    const errors = unexpectedBodyErrors(
+      context.switchToHttp().getRequest<{ body?: unknown }>().body,
+    );
+    if (errors.length > 0) {
+      throw new ValidationFailedError(errors, 'This operation takes no request body.');
+    }
+    return true;
   }
 }
