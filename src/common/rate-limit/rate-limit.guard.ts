@@ -10,7 +10,7 @@ import {
 } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { RATE_LIMITS } from './rate-limit.constants';
+import { MONEY_RATE_LIMIT, RATE_LIMITS } from './rate-limit.constants';
 import { rateLimitedError, setRateLimitHeaders } from './rate-limit.headers';
 
 /**
@@ -37,8 +37,11 @@ abstract class ServiceThrottlerGuard extends ThrottlerGuard {
     this.throttlers = this.throttlers.filter((t) => this.handles.includes(t.name ?? 'default'));
   }
 
+  /** Whether this guard's limit applies to the route at all (else it costs nothing). */
+  protected abstract applies(context: ExecutionContext): boolean;
+
   protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
-    return !this.config.rateLimit.enabled || context.getType() !== 'http';
+    return !this.config.rateLimit.enabled || context.getType() !== 'http' || !this.applies(context);
   }
 
   protected override generateKey(
@@ -77,10 +80,26 @@ abstract class ServiceThrottlerGuard extends ThrottlerGuard {
 @Injectable()
 export class ClientRateLimitGuard extends ServiceThrottlerGuard {
   protected readonly handles = [RATE_LIMITS.auth];
+  protected applies = isAuthRoute;
 }
 
 /** Per-user limit on `@MoneyRateLimit()` routes; runs after authentication, so it knows the user. */
 @Injectable()
 export class UserRateLimitGuard extends ServiceThrottlerGuard {
   protected readonly handles = [RATE_LIMITS.money];
+  protected applies = isMoneyRoute;
+}
+
+/** `/auth/*`: the `auth` limit per client IP. */
+export function isAuthRoute(context: ExecutionContext): boolean {
+  const request = context.switchToHttp().getRequest<{ routeOptions?: { url?: string } }>();
+  return (request.routeOptions?.url ?? '').startsWith('/auth/');
+}
+
+/** `@MoneyRateLimit()` routes: the `money` limit per user. */
+export function isMoneyRoute(context: ExecutionContext): boolean {
+  return Boolean(
+    Reflect.getMetadata(MONEY_RATE_LIMIT, context.getHandler()) ??
+    Reflect.getMetadata(MONEY_RATE_LIMIT, context.getClass()),
+  );
 }

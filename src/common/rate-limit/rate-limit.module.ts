@@ -1,25 +1,14 @@
-import { ExecutionContext, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import type { FastifyRequest } from 'fastify';
 import type { AuthenticatedRequest } from '../auth/principal';
 import { APP_CONFIG, AppConfig } from '../../config';
-import { MONEY_RATE_LIMIT, RATE_LIMIT_WINDOW_MS, RATE_LIMITS } from './rate-limit.constants';
+import { RATE_LIMIT_WINDOW_MS, RATE_LIMITS } from './rate-limit.constants';
+import { isAuthRoute, isMoneyRoute } from './rate-limit.guard';
 import { RateLimitStorage } from './rate-limit.storage';
 
 @Module({ providers: [RateLimitStorage], exports: [RateLimitStorage] })
 class RateLimitStorageModule {}
-
-function isAuthRoute(context: ExecutionContext): boolean {
-  const request = context.switchToHttp().getRequest<FastifyRequest>();
-  return (request.routeOptions?.url ?? '').startsWith('/auth/');
-}
-
-function isMoneyRoute(context: ExecutionContext): boolean {
-  return Boolean(
-    Reflect.getMetadata(MONEY_RATE_LIMIT, context.getHandler()) ??
-    Reflect.getMetadata(MONEY_RATE_LIMIT, context.getClass()),
-  );
-}
 
 function userTracker(request: FastifyRequest & AuthenticatedRequest): string {
   return request.user ? `user:${request.user.userId}` : `ip:${request.ip}`;
