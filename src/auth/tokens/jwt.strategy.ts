@@ -27,6 +27,46 @@ function authenticatorOf(strategy: object): PassportStatic {
   return created;
 }
 
+/** Tokens remembered at most; the oldest is forgotten first. */
+export const VERIFIED_TOKENS_MAX = 10_000;
+
+/**
+ * Access tokens passport has verified (signature, algorithm, issuer, audience, expiry), with their
+ * claims. A client sends the same token for its whole lifetime; seen again, it skips the signature
+ * check — only the exact same string can hit — but not the expiry (checked here as jsonwebtoken
+ * does) nor the session check, which runs on every request.
+ */
+export class VerifiedTokens {
+  private readonly claims = new Map<string, Readonly<AccessClaims>>();
+
+  constructor(
+    private readonly max = VERIFIED_TOKENS_MAX,
+    private readonly nowMs: () => number = Date.now,
+  ) {}
+
+  get size(): number {
+    return this.claims.size;
+  }
+
+  get(token: string): Readonly<AccessClaims> | undefined {
+    const claims = this.claims.get(token);
+    if (!claims) return undefined;
+    if (Math.floor(this.nowMs() / 1000) >= claims.exp) {
+      this.claims.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  remember(token: string, claims: AccessClaims): void {
+    if (this.claims.size >= this.max) {
+      const oldest = this.claims.keys().next().value;
+      if (oldest !== undefined) this.claims.delete(oldest);
+    }
+    this.claims.set(token, Object.freeze({ ...claims }));
+  }
+}
+
 /**
  * The passport-jwt strategy behind the global JWT guard: the `KeyObject` key, only the configured
  * algorithm, issuer and audience, expiry; then `validate` checks the claims' shape and runs the
@@ -34,6 +74,8 @@ function authenticatorOf(strategy: object): PassportStatic {
  * wrong-issuer or refresh-as-access token and a revoked session all end as the same 401.
  */
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     verification: AccessTokenVerification,
     private readonly check: (
@@ -55,6 +97,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
 
   async validate(carrier: TokenCarrier, payload: unknown): Promise<Principal> {
     if (!isAccessClaims(payload)) throw new InvalidTokenError();
+    this.verified.remember(carrier.accessToken, payload);
     return this.check(payload, carrier.alongside);
   }
 
@@ -63,8 +106,17 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     return authenticatorOf(this);
   }
 
-  /** Runs passport's authenticate with this strategy on one token. */
+  /**
+   * Runs passport's authenticate with this strategy on one token; a token it already verified (and
+   * not expired) goes straight to the session check.
+   */
   verifyToken(accessToken: string, alongside?: (userId: string) => void): Promise<Principal> {
+    const known = this.verified.get(accessToken);
+    if (known) {
+      return this.check(known, alongside).catch((err: unknown) => {
+        throw err instanceof AppError ? err : new InvalidTokenError();
+      });
+    }
     return new Promise((resolve, reject) => {
       const middleware = authenticatorOf(this).authenticate(
         'jwt',
