@@ -165,8 +165,9 @@ export interface Measurement {
   readonly requests: number;
   /** 2xx responses per second over the measured slices. */
   readonly reqPerSec: number;
-  /** Mean and percentiles over every response of every slice (histograms merged). */
+  /** Mean time per request on a connection: connections ÷ request rate (closed loop, exact). */
   readonly latencyMeanMs: number;
+  /** Percentiles over every response of every slice (autocannon's histograms merged). */
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly non2xx: number;
@@ -318,7 +319,10 @@ export async function runScenario(
       slices: side.raw.length,
       requests: ok + non2xx,
       reqPerSec: ok / side.durationS,
-      latencyMeanMs: merged.latency.mean,
+      // Little's law over closed-loop connections: the time each request took end to end, exact,
+      // where autocannon's histogram records whole milliseconds (0 or 1 ms at one connection).
+      latencyMeanMs:
+        ok + non2xx > 0 ? (side.durationS * 1000 * scenario.connections) / (ok + non2xx) : 0,
       latencyP50Ms: merged.latency.p50,
       latencyP99Ms: merged.latency.p99,
       non2xx,
