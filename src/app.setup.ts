@@ -18,6 +18,7 @@ import type { AppConfig } from './config';
 import { registerDocsRoutes } from './docs/docs.routes';
 import { buildOpenApiDocument } from './docs/openapi';
 import { InFlightRequests } from './health/in-flight-requests';
+import { answerLivenessEarly } from './health/liveness';
 import { ShutdownState } from './health/shutdown-state';
 import { HttpMetrics } from './metrics/http-metrics';
 
@@ -156,6 +157,8 @@ export async function createApp(
     });
   }
   await installClientRateLimit(fastify, app.get(RateLimitStorage), config);
+  // Last onRequest hook: every hook above has run when it answers a liveness probe.
+  answerLivenessEarly(fastify, config.version);
   app.useGlobalFilters(new ProblemDetailsFilter(logger));
   app.useGlobalPipes(createValidationPipe());
   if (config.docsEnabled) registerDocsRoutes(fastify, buildOpenApiDocument(app, config));

@@ -18,6 +18,7 @@ import { APP_CONFIG, AppConfig } from '../config';
 import { DynamoDbHealthIndicator } from './dynamodb.health';
 import { EventLoopHealthIndicator } from './event-loop.health';
 import { LivenessDto } from './health.dto';
+import { livenessOf } from './liveness';
 import { ShutdownState } from './shutdown-state';
 
 /**
@@ -45,12 +46,8 @@ export class HealthController {
   @ApiOperation({ summary: 'Liveness: the process answers (no dependency calls).' })
   @ApiOkResponse({ type: LivenessDto })
   liveness(): LivenessDto {
-    return {
-      status: 'healthy',
-      service: 'user-service',
-      version: this.config.version,
-      timestamp: new Date().toISOString(),
-    };
+    // Requests are answered by answerLivenessEarly (liveness.ts) before they reach Nest.
+    return livenessOf(this.config.version);
   }
 
   @Get('live')

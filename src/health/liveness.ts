@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { LivenessDto } from './health.dto';
+
+/** The liveness routes: public, no input, no dependency calls. */
+export const LIVENESS_PATHS: ReadonlySet<string> = new Set(['/health', '/health/live']);
+
+export function livenessOf(version: string, now = new Date()): LivenessDto {
+  return { status: 'healthy', service: 'user-service', version, timestamp: now.toISOString() };
+}
+
+/**
+ * Answers `GET /health` and `GET /health/live` from the last `onRequest` hook, so a probe costs the
+ * hooks every request pays (request id, security headers, the per-IP count, the drain's 503, then
+ * the access-log line and metrics) but not Nest's guards and handler pipeline. HealthController
+ * keeps the same routes for the OpenAPI document and gives the same body.
+ */
+export function answerLivenessEarly(fastify: FastifyInstance, version: string): void {
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const route = request.routeOptions?.url;
+    if (request.method !== 'GET' || route === undefined || !LIVENESS_PATHS.has(route)) {
+      return done();
+    }
+    void reply
+      .header('Cache-Control', 'no-store')
+      .type('application/json; charset=utf-8')
+      .send(JSON.stringify(livenessOf(version)));
+  });
+}
