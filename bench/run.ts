@@ -154,8 +154,11 @@ function machine() {
 
 /**
  * The service exactly as production runs it (`node dist/main.js`, NODE_ENV=production, info logs
- * serialized to /dev/null), with rate limits off and the daily limit out of the way.
+ * serialized to /dev/null), with rate limits counting but too high to refuse and the daily limit
+ * out of the way.
  */
+const HIGH_RATE_LIMIT = '1000000000';
+
 async function startService(endpoint: string, sink?: OtlpSink) {
   const port = await findFreePort();
   return startServer(
@@ -169,7 +172,11 @@ async function startService(endpoint: string, sink?: OtlpSink) {
       DYNAMODB_TABLE_NAME: SERVICE_TABLE,
       AWS_REGION: LOCAL_REGION,
       BCRYPT_COST: String(BCRYPT_COST),
-      RATE_LIMIT_ENABLED: 'false',
+      // Every limit on, counting every request, but set too high to refuse any (issue #10).
+      RATE_LIMIT_ENABLED: 'true',
+      RATE_LIMIT_PER_MINUTE: HIGH_RATE_LIMIT,
+      AUTH_RATE_LIMIT_PER_MINUTE: HIGH_RATE_LIMIT,
+      MONEY_RATE_LIMIT_PER_MINUTE: HIGH_RATE_LIMIT,
       LOG_LEVEL: 'info',
       DAILY_DEPOSIT_LIMIT,
       // Shutdown only: no 5 s connection drain when the run ends.
