@@ -153,17 +153,27 @@ function machine() {
 }
 
 /**
- * The service exactly as production runs it (`node dist/main.js`, NODE_ENV=production, info logs
+ * The service exactly as production runs it (the Dockerfile's `node` flags and `dist/main.js`, NODE_ENV=production, info logs
  * serialized to /dev/null), with rate limits counting but too high to refuse and the daily limit
  * out of the way.
  */
 const HIGH_RATE_LIMIT = '1000000000';
 
+/** The node flags of the image's CMD (`CMD ["node", ...flags, "dist/main.js"]`), so the bench runs them too. */
+function productionNodeFlags(): string[] {
+  const cmd = /^CMD (\[.*\])\s*$/m.exec(readFileSync(join(REPO, 'Dockerfile'), 'utf8'));
+  const argv = cmd ? (JSON.parse(cmd[1]) as string[]) : [];
+  if (argv[0] !== 'node' || argv[argv.length - 1] !== 'dist/main.js') {
+    throw new Error('Dockerfile: expected CMD ["node", ...flags, "dist/main.js"]');
+  }
+  return argv.slice(1, -1);
+}
+
 async function startService(endpoint: string, sink?: OtlpSink) {
   const port = await findFreePort();
   return startServer(
     'service',
-    [join(REPO, 'dist', 'main.js')],
+    [...productionNodeFlags(), join(REPO, 'dist', 'main.js')],
     {
       NODE_ENV: 'production',
       PORT: String(port),
