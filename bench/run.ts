@@ -10,6 +10,7 @@
  * BENCH_TRACING=on: the service runs with OpenTelemetry tracing, exporting (OTLP/HTTP protobuf) to a
  * sink in this process. BENCH_SCENARIOS (e.g. `balance,deposit`): only those scenarios.
  * BENCH_BASELINES (default `minimal,same-calls`): `minimal` skips the same-calls baseline.
+ * BENCH_PROFILE=1: the service runs with `--cpu-prof`; its CPU per layer is printed at the end.
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -31,6 +32,7 @@ import { BASELINE_MODES, BaselineMode, isBaselineMode } from './lib/baselines';
 import { BASELINE_CALLS_PATH, readCalls } from './lib/counters';
 import { runScenario, SCENARIOS, Target, warmUp } from './lib/load';
 import { OtlpSink, startOtlpSink } from './lib/otlp-sink';
+import { cpuBreakdown, newestProfile } from './lib/profile';
 import { CpuWindow, startServer, waitUntilHealthy } from './lib/processes';
 import {
   markdownTable,
@@ -169,11 +171,15 @@ function productionNodeFlags(): string[] {
   return argv.slice(1, -1);
 }
 
+const PROFILE_DIR = join(__dirname, 'results', 'profile');
+const profiling = () => process.env.BENCH_PROFILE === '1';
+
 async function startService(endpoint: string, sink?: OtlpSink) {
   const port = await findFreePort();
+  const profile = profiling() ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
   return startServer(
     'service',
-    [...productionNodeFlags(), join(REPO, 'dist', 'main.js')],
+    [...productionNodeFlags(), ...profile, join(REPO, 'dist', 'main.js')],
     {
       NODE_ENV: 'production',
       PORT: String(port),
@@ -384,7 +390,7 @@ async function main(): Promise<void> {
         emulatorWarmUpSeconds: EMULATOR_WARM_UP_S,
         scenarioWarmUpSeconds: SCENARIO_WARM_UP_S,
         serviceLogLevel: 'info (stdout to /dev/null)',
-        rateLimits: 'disabled',
+        rateLimits: `on, ${HIGH_RATE_LIMIT} per minute`,
         tracing: sink ? { ...sink.stats(), exporter: 'OTLP/HTTP protobuf to a local sink' } : 'off',
         scenarios: scenarios.map((s) => s.id),
         baselines: baselineModes,
@@ -415,10 +421,29 @@ async function main(): Promise<void> {
       );
       process.exitCode = 1;
     }
+    if (profiling()) {
+      const served = await servedRequests(service.baseUrl);
+      await service.stop(); // the profile is written on exit
+      const file = newestProfile(PROFILE_DIR);
+      process.stdout.write(
+        `\n## Where the service's CPU went (BENCH_PROFILE=1)\n\n` +
+          (file ? cpuBreakdown(file, served) : 'No profile was written.') +
+          '\n',
+      );
+    }
   } finally {
     log('stopping the servers and DynamoDB Local');
     await cleanUp();
   }
+}
+
+/** Requests the service answered so far (every route and status, from its own metrics). */
+async function servedRequests(baseUrl: string): Promise<number> {
+  const text = await (await fetch(`${baseUrl}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('http_requests_total{'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
 }
 
 main().catch((err: unknown) => {
