@@ -109,12 +109,15 @@ describe('tracing (src/main.ts as a process)', () => {
       const ids = new Set(spans.map((s) => s.spanId).concat(parentSpanId));
       for (const span of spans) expect(ids.has(span.parentSpanId ?? '')).toBe(true);
 
-      // The request's log lines carry the trace id; the caller's id, not a fresh one.
-      const logged = server
-        .output()
-        .split('\n')
-        .filter((l) => l.includes('/balance/deposit') && l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { trace_id?: string });
+      // The request's log lines carry the trace id; the caller's id, not a fresh one. Stdout is
+      // written in chunks at least every 200 ms: wait for the line.
+      const depositLines = () =>
+        server
+          .output()
+          .split('\n')
+          .filter((l) => l.includes('/balance/deposit') && l.startsWith('{'));
+      await waitFor(async () => depositLines().length > 0, 5_000, 'the deposit’s log line');
+      const logged = depositLines().map((l) => JSON.parse(l) as { trace_id?: string });
       expect(logged.length).toBeGreaterThan(0);
       for (const line of logged) expect(line.trace_id).toBe(traceId);
       // Polled endpoints make no spans.
