@@ -71,6 +71,25 @@ describe('parseAmount', () => {
   ])('rejects %s', (_label, input) => {
     expect(parseAmount(input).ok).toBe(false);
   });
+
+  const MALFORMED = 'must be a number or a numeric string with at most 2 decimal places';
+  const OUT_OF_RANGE = 'must be between 0.01 and 1000000.00';
+  it.each<[string, unknown, string]>([
+    ['-1', -1, OUT_OF_RANGE],
+    ['"-0.50"', '-0.50', OUT_OF_RANGE],
+    ['0', 0, OUT_OF_RANGE],
+    ['"1000000.01"', '1000000.01', OUT_OF_RANGE],
+    ['"abc"', 'abc', MALFORMED],
+    ['"-abc"', '-abc', MALFORMED],
+    ['"--1"', '--1', MALFORMED],
+    ['"x12"', 'x12', MALFORMED],
+    ['"1.005"', '1.005', MALFORMED],
+  ])(
+    'says why it rejects %s: a well-formed negative is out of range, not malformed',
+    (_l, input, reason) => {
+      expect(parseAmount(input)).toEqual({ ok: false, reason });
+    },
+  );
 });
 
 describe('formatCents', () => {
@@ -89,7 +108,7 @@ describe('formatCents', () => {
   });
 
   it('refuses non-integer cents', () => {
-    expect(() => formatCents(1.5)).toThrow(RangeError);
+    expect(() => formatCents(1.5)).toThrow(new RangeError('not an integer number of cents: 1.5'));
     expect(() => formatCents(NaN)).toThrow(RangeError);
   });
 

@@ -56,6 +56,6 @@ describe('asset quantities', () => {
   });
 
   it('refuses to format a non-integer', () => {
-    expect(() => formatQuantity(0.5)).toThrow(RangeError);
+    expect(() => formatQuantity(0.5)).toThrow(new RangeError('not an integer quantity: 0.5'));
   });
 });
