@@ -21,8 +21,8 @@ interface Waiter {
 
 interface PendingRead {
   key: ItemKey;
-  /** Attributes the readers need; null: the whole item. */
-  attributes: Set<string> | null;
+  /** The attribute lists the readers asked for (adapters pass constants); null: the whole item. */
+  attributes: (readonly string[])[] | null;
   waiters: Waiter[];
 }
 
@@ -57,11 +57,13 @@ export class BatchedItemReads {
       const id = idOf(key);
       let read = this.pending.get(id);
       if (!read) {
-        read = { key: { PK: key.PK, SK: key.SK }, attributes: new Set(), waiters: [] };
+        read = { key: { PK: key.PK, SK: key.SK }, attributes: [], waiters: [] };
         this.pending.set(id, read);
       }
       if (!attributes) read.attributes = null;
-      else if (read.attributes) for (const a of attributes) read.attributes.add(a);
+      else if (read.attributes && !read.attributes.includes(attributes)) {
+        read.attributes.push(attributes);
+      }
       read.waiters.push({ resolve, reject });
       if (!this.scheduled) {
         this.scheduled = true;
@@ -122,11 +124,14 @@ export class BatchedItemReads {
 
 /** The union of the reads' attributes and the key, aliased; none when a read wants whole items. */
 function projectionOf(reads: PendingRead[]) {
-  const attributes = new Set<string>(['PK', 'SK']);
+  // Readers pass a few constant lists: merge each distinct list once, not once per read.
+  const lists = new Set<readonly string[]>();
   for (const read of reads) {
     if (!read.attributes) return {};
-    for (const a of read.attributes) attributes.add(a);
+    for (const list of read.attributes) lists.add(list);
   }
+  const attributes = new Set<string>(['PK', 'SK']);
+  for (const list of lists) for (const a of list) attributes.add(a);
   const names: Record<string, string> = {};
   let i = 0;
   for (const a of attributes) names[`#p${i++}`] = a;
