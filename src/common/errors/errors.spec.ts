@@ -10,10 +10,11 @@ import {
 import { buildProblem, statusTitle } from './problem';
 
 describe('client errors', () => {
-  it.each<[string, AppError, Partial<AppError>]>([
+  // Built inside each test (a factory), so that per-test coverage sees the constructors run.
+  it.each<[string, () => AppError, Partial<AppError>]>([
     [
       'ValidationFailedError',
-      new ValidationFailedError([{ field: 'amount', message: 'amount is required' }]),
+      () => new ValidationFailedError([{ field: 'amount', message: 'amount is required' }]),
       {
         status: 422,
         code: 'validation_failed',
@@ -23,17 +24,17 @@ describe('client errors', () => {
     ],
     [
       'NotFoundError',
-      new NotFoundError(),
+      () => new NotFoundError(),
       { status: 404, code: 'not_found', detail: 'The requested resource does not exist.' },
     ],
     [
       'ForbiddenError',
-      new ForbiddenError(),
+      () => new ForbiddenError(),
       { status: 403, code: 'forbidden', detail: 'You are not allowed to access this resource.' },
     ],
     [
       'UnauthorizedError',
-      new UnauthorizedError(),
+      () => new UnauthorizedError(),
       {
         status: 401,
         code: 'unauthorized',
@@ -43,7 +44,7 @@ describe('client errors', () => {
     ],
     [
       'ServiceUnavailableError',
-      new ServiceUnavailableError(),
+      () => new ServiceUnavailableError(),
       {
         status: 503,
         code: 'service_unavailable',
@@ -53,7 +54,7 @@ describe('client errors', () => {
     ],
     [
       'RateLimitedError',
-      new RateLimitedError(0),
+      () => new RateLimitedError(0),
       {
         status: 429,
         code: 'rate_limited',
@@ -61,8 +62,8 @@ describe('client errors', () => {
         headers: { 'Retry-After': '1' },
       },
     ],
-  ])('%s has its status, stable code and default detail', (name, error, expected) => {
-    expect(error).toMatchObject({ ...expected, name, message: expected.detail });
+  ])('%s has its status, stable code and default detail', (name, make, expected) => {
+    expect(make()).toMatchObject({ ...expected, name, message: expected.detail });
   });
 });
 
@@ -84,5 +85,8 @@ describe('problem details', () => {
       'errors',
     );
     expect(buildProblem(404, 'not_found', 'd', 'r1')).not.toHaveProperty('errors');
+    expect(buildProblem(404, 'not_found', 'd', 'r1').type).toBe(
+      'urn:problem-type:user-service:not_found',
+    );
   });
 });
