@@ -27,6 +27,7 @@ describe('PasswordHasher', () => {
     expect(bcrypt.getRounds(hash)).toBe(4);
     expect(hasher.needsRehash(hash)).toBe(false);
     expect(hasher.needsRehash(await bcrypt.hash('x', 5))).toBe(true);
+    expect(hasher.needsRehash('not a bcrypt hash')).toBe(true);
   });
 
   it('treats composed and decomposed forms of one password as the same password', async () => {

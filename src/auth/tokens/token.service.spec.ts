@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { InvalidTokenError } from '../auth.errors';
 import { UNIT_SECRET, unitConfig } from '../testing/unit-kit';
-import { TokenService } from './token.service';
+import { isAccessClaims, MAX_SERVICE_TOKEN_DAYS, TokenService } from './token.service';
 
 const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
 
@@ -98,5 +98,54 @@ describe('TokenService', () => {
     expect(JSON.parse(Buffer.from(token.split('.')[0], 'base64url').toString()).alg).toBe('HS512');
     expect(hs512.verifyAccessToken(token).sub).toBe('u-1');
     expect(() => tokens.verifyAccessToken(token)).toThrow(InvalidTokenError);
+  });
+});
+
+describe('isAccessClaims', () => {
+  const user = {
+    type: 'access',
+    sub: 'u1',
+    username: 'jane',
+    jti: 'j1',
+    role: 'customer',
+    sid: 's1',
+  };
+  const service = {
+    type: 'access',
+    sub: 'service:orders',
+    username: 'orders',
+    jti: 'j2',
+    role: 'service',
+  };
+
+  it('accepts the claims of a user and of a service token', () => {
+    expect(isAccessClaims(user)).toBe(true);
+    expect(isAccessClaims({ ...user, role: 'admin' })).toBe(true);
+    expect(isAccessClaims(service)).toBe(true);
+  });
+
+  it.each<[string, unknown]>([
+    ['null', null],
+    ['a string', 'access'],
+    ['another token type', { ...user, type: 'refresh' }],
+    ['a non-string subject', { ...user, sub: 1 }],
+    ['a non-string username', { ...user, username: null }],
+    ['a non-string jti', { ...user, jti: undefined }],
+    ['an unknown role', { ...user, role: 'root' }],
+    ['a user token without a session', { ...user, sid: undefined }],
+    ['a service token with a session', { ...service, sid: 's1' }],
+    ['a service token whose subject is not service:*', { ...service, sub: 'u1' }],
+  ])('refuses %s', (_label, claims) => {
+    expect(isAccessClaims(claims)).toBe(false);
+  });
+});
+
+describe('TokenService.issueServiceToken', () => {
+  it(`issues tokens for 1 to ${MAX_SERVICE_TOKEN_DAYS} days, not more`, () => {
+    const tokens = new TokenService(unitConfig());
+    expect(typeof tokens.issueServiceToken('orders', MAX_SERVICE_TOKEN_DAYS)).toBe('string');
+    expect(() => tokens.issueServiceToken('orders', MAX_SERVICE_TOKEN_DAYS + 1)).toThrow(
+      `Days must be a whole number from 1 to ${MAX_SERVICE_TOKEN_DAYS}.`,
+    );
   });
 });

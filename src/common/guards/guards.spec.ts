@@ -297,3 +297,100 @@ describe('JwtAuthGuard', () => {
     });
   });
 });
+
+describe('guards, on what they say and where they step aside', () => {
+  const jwt = new JwtAuthGuard(new Reflector(), {
+    authenticate: () => Promise.reject(new Error('never called')),
+  });
+  const ownership = new OwnershipGuard();
+  const roles = new RolesGuard(new Reflector());
+
+  it.each([
+    ['JwtAuthGuard', (c: ExecutionContext) => jwt.canActivate(c)],
+    ['OwnershipGuard', (c: ExecutionContext) => ownership.canActivate(c)],
+    ['RolesGuard', (c: ExecutionContext) => roles.canActivate(c)],
+  ])('%s lets a non-HTTP context through without reading a request', async (_name, activate) => {
+    const rpc = {
+      getType: () => 'rpc',
+      switchToHttp: () => {
+        throw new Error('not an HTTP context');
+      },
+    } as unknown as ExecutionContext;
+    await expect(Promise.resolve(activate(rpc))).resolves.toBe(true);
+  });
+
+  it('answers a missing bearer token with 401, a WWW-Authenticate challenge and its reason', async () => {
+    const err: unknown = await jwt
+      .canActivate(context(request('GET', '/users/:user_id/profile', {})))
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnauthorizedError);
+    expect(err).toMatchObject({
+      status: 401,
+      code: 'unauthorized',
+      detail: 'A bearer access token is required.',
+      headers: { 'WWW-Authenticate': 'Bearer' },
+    });
+  });
+
+  it.each([
+    [
+      'a service token on a route outside its scope',
+      'GET',
+      '/users/:user_id/profile',
+      USER_B,
+      'Service tokens may not call this route.',
+    ],
+    [
+      'a service token asking for "me"',
+      'GET',
+      '/users/:user_id/balance',
+      'me',
+      'A service token has no own user.',
+    ],
+  ])('refuses %s, saying why', (_label, method, url, raw, detail) => {
+    const req = request(method, url, { user_id: raw }, principal('service', 'service:x'));
+    expect(() => ownership.canActivate(context(req))).toThrow(new ForbiddenError(detail));
+  });
+
+  it('says a user_id that is not a user id does not exist', () => {
+    const req = request(
+      'GET',
+      '/users/:user_id/profile',
+      { user_id: 'nobody' },
+      principal('admin'),
+    );
+    expect(() => ownership.canActivate(context(req))).toThrow(
+      new NotFoundError('The user does not exist.'),
+    );
+  });
+
+  it('lets a service token only GET a balance: no other method on that route', () => {
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE', 'HEAD']) {
+      expect(serviceMayCall(method, '/users/:user_id/balance')).toBe(false);
+    }
+  });
+
+  it('treats a request with no matched route (no routeOptions) as outside every scope, without crashing', () => {
+    const unmatched = (user: Principal): FakeRequest =>
+      ({
+        method: 'GET',
+        params: {},
+        headers: {},
+        user,
+      }) as unknown as FakeRequest;
+    expect(() => ownership.canActivate(context(unmatched(principal('service'))))).toThrow(
+      ForbiddenError,
+    );
+    expect(ownership.canActivate(context(unmatched(principal('customer'))))).toBe(true);
+    expect(roles.canActivate(context(unmatched(principal('customer'))))).toBe(true);
+  });
+
+  it('refuses a role @Roles does not name, saying why, and leaves public routes (no principal) alone', () => {
+    const meta = { [ROLES]: ['admin'] };
+    const route = '/users/:user_id/roles';
+    expect(() =>
+      roles.canActivate(context(request('PUT', route, {}, principal('customer')), meta)),
+    ).toThrow(new ForbiddenError('Your role may not call this route.'));
+    expect(roles.canActivate(context(request('PUT', route, {}), meta))).toBe(true);
+  });
+});
