@@ -299,9 +299,11 @@ describe('JwtAuthGuard', () => {
 });
 
 describe('guards, on what they say and where they step aside', () => {
-  const jwt = new JwtAuthGuard(new Reflector(), {
-    authenticate: () => Promise.reject(new Error('never called')),
-  });
+  const jwt = new JwtAuthGuard(
+    new Reflector(),
+    { authenticate: () => Promise.reject(new Error('never called')) },
+    { get: () => undefined } as unknown as ModuleRef,
+  );
   const ownership = new OwnershipGuard();
   const roles = new RolesGuard(new Reflector());
 
