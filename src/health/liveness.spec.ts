@@ -59,7 +59,7 @@ describe('answerLivenessEarly', () => {
   });
 
   it('gives the body the controller documents', () => {
-    expect(livenessOf('1.2.3', new Date('2026-01-02T03:04:05.000Z'))).toEqual({
+    expect(livenessOf('1.2.3', Date.parse('2026-01-02T03:04:05.000Z'))).toEqual({
       status: 'healthy',
       service: 'user-service',
       version: '1.2.3',

@@ -1,11 +1,12 @@
 import type { FastifyInstance } from 'fastify';
+import { isoNow } from '../common/clock/iso-now';
 import type { LivenessDto } from './health.dto';
 
 /** The liveness routes: public, no input, no dependency calls. */
 export const LIVENESS_PATHS: ReadonlySet<string> = new Set(['/health', '/health/live']);
 
-export function livenessOf(version: string, now = new Date()): LivenessDto {
-  return { status: 'healthy', service: 'user-service', version, timestamp: now.toISOString() };
+export function livenessOf(version: string, nowMs = Date.now()): LivenessDto {
+  return { status: 'healthy', service: 'user-service', version, timestamp: isoNow(nowMs) };
 }
 
 /**

@@ -1,8 +1,11 @@
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { ThrottlerStorage } from '@nestjs/throttler';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config';
 import { RATE_LIMIT_WINDOW_MS, RATE_LIMITS } from './rate-limit.constants';
 import { rateLimitedError, setRateLimitHeaders } from './rate-limit.headers';
 import type { RateLimitStorage } from './rate-limit.storage';
+
+type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /** Probes and scrapes: counted and given headers, never refused (Kubernetes must reach them). */
 export const NEVER_BLOCKED_ROUTES: ReadonlySet<string> = new Set([
@@ -28,19 +31,31 @@ export async function installClientRateLimit(
 ): Promise<void> {
   if (!config.rateLimit.enabled) return;
   const limit = config.rateLimit.perMinute;
+  /** The count's verdict on this request: headers set, and the 429 to answer when blocked. */
+  const verdict = (request: FastifyRequest, reply: FastifyReply, record: StorageRecord) => {
+    const retryAfter = setRateLimitHeaders(reply, RATE_LIMITS.default, limit, record);
+    const route = request.routeOptions?.url;
+    return record.isBlocked && !(route && NEVER_BLOCKED_ROUTES.has(route))
+      ? rateLimitedError(retryAfter)
+      : undefined;
+  };
   const plugin: FastifyPluginAsync = async (instance) => {
-    instance.addHook('onRequest', async (request, reply) => {
-      const record = await storage.increment(
-        `rl:${RATE_LIMITS.default}:${request.ip}`,
+    // A callback hook: with the counters in memory, no promise per request.
+    instance.addHook('onRequest', (request, reply, done) => {
+      const key = `rl:${RATE_LIMITS.default}:${request.ip}`;
+      const args = [
+        key,
         RATE_LIMIT_WINDOW_MS,
         limit,
         RATE_LIMIT_WINDOW_MS,
         RATE_LIMITS.default,
+      ] as const;
+      const now = storage.incrementNow(...args);
+      if (now) return done(verdict(request, reply, now));
+      storage.increment(...args).then(
+        (record) => done(verdict(request, reply, record)),
+        (err: unknown) => done(err as Error),
       );
-      const retryAfter = setRateLimitHeaders(reply, RATE_LIMITS.default, limit, record);
-      const route = request.routeOptions?.url;
-      if (record.isBlocked && !(route && NEVER_BLOCKED_ROUTES.has(route)))
-        throw rateLimitedError(retryAfter);
     });
   };
   (plugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;

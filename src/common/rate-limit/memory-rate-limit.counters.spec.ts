@@ -84,4 +84,18 @@ describe('MemoryRateLimitCounters (fixed window, the Redis backend’s semantics
     expect(storage.size).toBe(2);
     expect(await hit('blocked', 3, 5 * WINDOW)).toMatchObject({ isBlocked: true });
   });
+
+  it('answers incrementNow like increment, sharing the same windows', async () => {
+    const { storage, hit } = counters();
+    await hit('k', 2);
+    expect(storage.incrementNow('k', WINDOW, 2, WINDOW, 'default')).toMatchObject({
+      totalHits: 2,
+      isBlocked: false,
+    });
+    expect(storage.incrementNow('k', WINDOW, 2, WINDOW, 'default')).toMatchObject({
+      totalHits: 3,
+      isBlocked: true,
+    });
+    expect(await hit('k', 2)).toMatchObject({ totalHits: 4, isBlocked: true });
+  });
 });

@@ -46,7 +46,18 @@ export class MemoryRateLimitCounters implements ThrottlerStorage {
     blockDuration: number,
     throttlerName: string,
   ): Promise<StorageRecord> {
-    return Promise.resolve(this.hit(`${key}:${throttlerName}`, ttl, limit, blockDuration));
+    return Promise.resolve(this.incrementNow(key, ttl, limit, blockDuration, throttlerName));
+  }
+
+  /** `increment` without the promise, for the per-request hook. */
+  incrementNow(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): StorageRecord {
+    return this.hit(`${key}:${throttlerName}`, ttl, limit, blockDuration);
   }
 
   private hit(key: string, ttl: number, limit: number, blockDuration: number): StorageRecord {

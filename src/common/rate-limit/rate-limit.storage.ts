@@ -21,6 +21,7 @@ const WARN_INTERVAL_MS = 30_000;
 export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly redis?: Redis;
   private readonly backend: ThrottlerStorage;
+  private readonly memory?: MemoryRateLimitCounters;
   private readonly lastWarning = new Map<string, number>();
 
   constructor(
@@ -37,7 +38,8 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
       this.redis.on('error', (err) => this.warn('rate-limit Redis error', err));
       this.backend = new ThrottlerStorageRedisService(this.redis);
     } else {
-      this.backend = new MemoryRateLimitCounters();
+      this.memory = new MemoryRateLimitCounters();
+      this.backend = this.memory;
     }
   }
 
@@ -77,6 +79,17 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
         timeToBlockExpire: 0,
       };
     }
+  }
+
+  /** The record at once when the counters are in memory; undefined with Redis (use `increment`). */
+  incrementNow(
+    key: string,
+    ttl: number,
+    limit: number,
+    blockDuration: number,
+    throttlerName: string,
+  ): StorageRecord | undefined {
+    return this.memory?.incrementNow(key, ttl, limit, blockDuration, throttlerName);
   }
 
   async onApplicationShutdown(): Promise<void> {
