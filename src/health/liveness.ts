@@ -16,6 +16,17 @@ export function livenessOf(version: string, nowMs = Date.now()): LivenessDto {
  * keeps the same routes for the OpenAPI document and gives the same body.
  */
 export function answerLivenessEarly(fastify: FastifyInstance, version: string): void {
+  // The body changes only with its timestamp: serialized once per millisecond.
+  let bodyMs = Number.NaN;
+  let body = '';
+  const bodyNow = () => {
+    const ms = Date.now();
+    if (ms !== bodyMs) {
+      body = JSON.stringify(livenessOf(version, ms));
+      bodyMs = ms;
+    }
+    return body;
+  };
   fastify.addHook('onRequest', (request, reply, done) => {
     const route = request.routeOptions?.url;
     if (request.method !== 'GET' || route === undefined || !LIVENESS_PATHS.has(route)) {
@@ -24,6 +35,6 @@ export function answerLivenessEarly(fastify: FastifyInstance, version: string): 
     void reply
       .header('Cache-Control', 'no-store')
       .type('application/json; charset=utf-8')
-      .send(JSON.stringify(livenessOf(version)));
+      .send(bodyNow());
   });
 }

@@ -10,13 +10,14 @@ import helmet, { type HelmetOptions } from 'helmet';
 export function securityHeadersOf(options: HelmetOptions): Readonly<Record<string, string>> {
   const headers: Record<string, string> = {};
   const recorder = {
+    // Lower-case names, as Fastify keeps them (its header() lower-cases every name it is given).
     setHeader(name: string, value: string | number | readonly string[]) {
-      headers[name] = Array.isArray(value) ? value.join(', ') : String(value);
+      headers[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : String(value);
     },
     removeHeader(name: string) {
-      delete headers[name];
+      delete headers[name.toLowerCase()];
     },
-    getHeader: (name: string) => headers[name],
+    getHeader: (name: string) => headers[name.toLowerCase()],
   };
   let failure: unknown;
   helmet(options)(
