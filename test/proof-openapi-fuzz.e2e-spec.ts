@@ -297,6 +297,16 @@ describe('proof: generated requests from /docs-json never get a 500, always the 
               [],
             ]);
           }
+          // An admin case may disable a fixture user: enable it again, or the cases that log it in
+          // for a throwaway session (logout, sessions, password) would fail on the harness's login.
+          if (res.status < 300 && c.op.path.endsWith('/disable')) {
+            for (const user of [owner, foreign].filter((u) => u.userId === c.params.user_id)) {
+              const enabled = await api.call('POST', `/admin/users/${user.userId}/enable`, {
+                token: tokens.admin,
+              });
+              expect(enabled.status).toBe(200);
+            }
+          }
           if (res.status < 300 && MONEY_OPERATION.test(c.op.operationId)) {
             moved.add(
               c.params.user_id && c.params.user_id !== 'me'
