@@ -1,11 +1,8 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppConfig } from '../../config';
-import { RATE_LIMIT_WINDOW_MS, RATE_LIMITS } from './rate-limit.constants';
+import { RATE_LIMIT_WINDOW_MS, RATE_LIMITS, type RateLimitRecord } from './rate-limit.constants';
 import { rateLimitedError, setRateLimitHeaders } from './rate-limit.headers';
 import type { RateLimitStorage } from './rate-limit.storage';
-
-type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /** Probes and scrapes: counted and given headers, never refused (Kubernetes must reach them). */
 export const NEVER_BLOCKED_ROUTES: ReadonlySet<string> = new Set([
@@ -32,7 +29,7 @@ export async function installClientRateLimit(
   if (!config.rateLimit.enabled) return;
   const limit = config.rateLimit.perMinute;
   /** The count's verdict on this request: headers set, and the 429 to answer when blocked. */
-  const verdict = (request: FastifyRequest, reply: FastifyReply, record: StorageRecord) => {
+  const verdict = (request: FastifyRequest, reply: FastifyReply, record: RateLimitRecord) => {
     const retryAfter = setRateLimitHeaders(reply, RATE_LIMITS.default, limit, record);
     const route = request.routeOptions?.url;
     return record.isBlocked && !(route && NEVER_BLOCKED_ROUTES.has(route))

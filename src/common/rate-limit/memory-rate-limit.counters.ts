@@ -1,7 +1,6 @@
 import type { ThrottlerStorage } from '@nestjs/throttler';
 import type { NowMs } from '../clock';
-
-type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { RateLimitRecord } from './rate-limit.constants';
 
 interface Window {
   hits: number;
@@ -45,7 +44,7 @@ export class MemoryRateLimitCounters implements ThrottlerStorage {
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): Promise<StorageRecord> {
+  ): Promise<RateLimitRecord> {
     return Promise.resolve(this.incrementNow(key, ttl, limit, blockDuration, throttlerName));
   }
 
@@ -56,11 +55,11 @@ export class MemoryRateLimitCounters implements ThrottlerStorage {
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): StorageRecord {
+  ): RateLimitRecord {
     return this.hit(`${key}:${throttlerName}`, ttl, limit, blockDuration);
   }
 
-  private hit(key: string, ttl: number, limit: number, blockDuration: number): StorageRecord {
+  private hit(key: string, ttl: number, limit: number, blockDuration: number): RateLimitRecord {
     const now = this.nowMs();
     this.sweepIfDue(now);
     let window = this.windows.get(key);

@@ -1,3 +1,5 @@
+import type { ThrottlerStorage } from '@nestjs/throttler';
+
 /** Names of the throttlers (ThrottlerModule named limits). */
 export const RATE_LIMITS = {
   /** Per client IP, every throttled route (RATE_LIMIT_PER_MINUTE). */
@@ -12,3 +14,6 @@ export const RATE_LIMIT_WINDOW_MS = 60_000;
 
 /** Metadata key set by `@MoneyRateLimit()`. */
 export const MONEY_RATE_LIMIT = 'rateLimit:money';
+
+/** What a rate-limit storage answers for one counted request (the throttler's record). */
+export type RateLimitRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;

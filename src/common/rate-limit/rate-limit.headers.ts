@@ -1,8 +1,5 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
 import { RateLimitedError } from '../errors';
-import { RATE_LIMITS } from './rate-limit.constants';
-
-type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import { RATE_LIMITS, type RateLimitRecord } from './rate-limit.constants';
 
 interface HeaderTarget {
   header(name: string, value: string): unknown;
@@ -17,7 +14,7 @@ export function setRateLimitHeaders(
   reply: HeaderTarget,
   name: string,
   limit: number,
-  record: StorageRecord,
+  record: RateLimitRecord,
 ): number {
   const suffix = name === RATE_LIMITS.default ? '' : `-${name}`;
   const reset = record.isBlocked

@@ -5,8 +5,7 @@ import Redis from 'ioredis';
 import { LOGGER, Logger } from '../logging/logger';
 import { MemoryRateLimitCounters } from './memory-rate-limit.counters';
 import { APP_CONFIG, AppConfig } from '../../config';
-
-type StorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
+import type { RateLimitRecord } from './rate-limit.constants';
 
 const REDIS_READY_TIMEOUT_MS = 3000;
 const REDIS_COMMAND_TIMEOUT_MS = 500;
@@ -67,7 +66,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): Promise<StorageRecord> {
+  ): Promise<RateLimitRecord> {
     try {
       return await this.backend.increment(key, ttl, limit, blockDuration, throttlerName);
     } catch (err) {
@@ -88,7 +87,7 @@ export class RateLimitStorage implements ThrottlerStorage, OnModuleInit, OnAppli
     limit: number,
     blockDuration: number,
     throttlerName: string,
-  ): StorageRecord | undefined {
+  ): RateLimitRecord | undefined {
     return this.memory?.incrementNow(key, ttl, limit, blockDuration, throttlerName);
   }
 
