@@ -1,4 +1,4 @@
-import { loginLookupForms } from './login-identifier';
+import { LOGIN_IDENTIFIER_MAX_BYTES, loginLookupForms } from './login-identifier';
 
 describe('loginLookupForms', () => {
   it('lower-cases a username', () => {
@@ -15,5 +15,11 @@ describe('loginLookupForms', () => {
     expect(forms).toHaveLength(1);
     expect(forms[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
     expect(loginLookupForms(`${'\u{1F600}'.repeat(250)}@x.io`)[0]).toMatch(/^sha256:/);
+  });
+
+  it('keeps an identifier of exactly the longest length as it is; one byte more is a fingerprint', () => {
+    const longest = 'a'.repeat(LOGIN_IDENTIFIER_MAX_BYTES);
+    expect(loginLookupForms(longest)).toEqual([longest]);
+    expect(loginLookupForms(`${longest}a`)[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 });

@@ -1,3 +1,5 @@
+import { LOGGER } from '../common/logging/logger';
+import { UserRepository } from '../users/persistence/user.repository';
 import { AccountLockedError, InvalidCredentialsError } from './auth.errors';
 import { LoginService } from './login.service';
 import { PasswordHasher } from './password/password-hasher';
@@ -115,5 +117,146 @@ describe('LoginService', () => {
     kit.users.users.set(user.userId, { ...user, passwordHash: oldHash });
     await kit.get(LoginService).login('jane_doe', password, CLIENT);
     expect(bcrypt.getRounds((await kit.users.findById(user.userId))!.passwordHash)).toBe(5);
+  });
+
+  describe('the audit record of every outcome', () => {
+    it('a success names the user and the new session, and passes the client through', async () => {
+      const kit = await buildAuthKit();
+      const user = await kit.register({ username: 'jane_doe', password });
+      kit.audit.events.length = 0;
+      const tokens = await kit.get(LoginService).login('jane_doe', password, CLIENT);
+      expect(kit.audit.events).toEqual([
+        {
+          event: 'login',
+          result: 'success',
+          client: CLIENT,
+          userId: user.userId,
+          sessionId: tokens.sessionId,
+        },
+      ]);
+    });
+
+    it('a wrong password, an unknown user and a disabled account each say why, with the count', async () => {
+      const kit = await buildAuthKit();
+      const user = await kit.register({ username: 'jane_doe', password });
+      const other = await kit.register({ username: 'john_doe', password });
+      kit.users.users.set(other.userId, { ...other, status: 'disabled' });
+      kit.audit.events.length = 0;
+      const login = kit.get(LoginService);
+      await login.login('jane_doe', 'wrong', CLIENT).catch(() => undefined);
+      await login.login('jane_doe', 'wrong again', CLIENT).catch(() => undefined);
+      await login.login(' Ghost_User ', password, CLIENT).catch(() => undefined);
+      await login.login('john_doe', password, CLIENT).catch(() => undefined);
+      expect(kit.audit.records()).toEqual([
+        {
+          event: 'login',
+          result: 'failure',
+          userId: user.userId,
+          reason: 'wrong_password',
+          count: 1,
+        },
+        {
+          event: 'login',
+          result: 'failure',
+          userId: user.userId,
+          reason: 'wrong_password',
+          count: 2,
+        },
+        // No user: the normalized identifier, which the audit fingerprints (never logs).
+        {
+          event: 'login',
+          result: 'failure',
+          userId: null,
+          identifier: 'ghost_user',
+          reason: 'unknown_user',
+          count: 1,
+        },
+        { event: 'login', result: 'failure', userId: other.userId, reason: 'disabled', count: 1 },
+      ]);
+    });
+
+    it('the fifth failure also records the lockout, once; the sixth attempt is refused as locked', async () => {
+      const kit = await buildAuthKit();
+      const user = await kit.register({ username: 'jane_doe', password });
+      kit.audit.events.length = 0;
+      const login = kit.get(LoginService);
+      for (let i = 0; i < 4; i++)
+        await login.login('jane_doe', 'wrong', CLIENT).catch(() => undefined);
+      expect(kit.audit.has('lockout', 'locked')).toBe(false);
+      await login.login('jane_doe', 'wrong', CLIENT).catch(() => undefined);
+      await login.login('jane_doe', password, CLIENT).catch(() => undefined);
+      expect(kit.audit.records().slice(4)).toEqual([
+        {
+          event: 'login',
+          result: 'failure',
+          userId: user.userId,
+          reason: 'wrong_password',
+          count: 5,
+        },
+        { event: 'lockout', result: 'locked', userId: user.userId, count: 5 },
+        { event: 'login', result: 'locked', userId: user.userId, reason: 'account_locked' },
+      ]);
+    });
+  });
+
+  it('finds an account stored under the legacy form of its e-mail (the second lookup form)', async () => {
+    const kit = await buildAuthKit();
+    const user = await kit.register({ username: 'jane_doe', password });
+    // Stored before canonical e-mails existed: the trimmed lower-case Unicode form only.
+    kit.users.users.set(user.userId, { ...user, email: 'j@münchen.de' });
+    kit.users.emails.set('j@münchen.de', user.userId);
+    const lookups = jest.spyOn(kit.users, 'findByUsernameOrEmail');
+    const tokens = await kit.get(LoginService).login('J@MÜNCHEN.de', password, CLIENT);
+    expect(tokens.userId).toBe(user.userId);
+    expect(lookups.mock.calls.map(([form]) => form)).toEqual([
+      'j@xn--mnchen-3ya.de',
+      'j@münchen.de',
+    ]);
+  });
+
+  it('stops at the first lookup form that finds the account', async () => {
+    const kit = await buildAuthKit();
+    const user = await kit.register({
+      username: 'jane_doe',
+      email: 'j@xn--mnchen-3ya.de',
+      password,
+    });
+    const lookups = jest.spyOn(kit.users, 'findByUsernameOrEmail');
+    await expect(
+      kit.get(LoginService).login('J@MÜNCHEN.de', password, CLIENT),
+    ).resolves.toMatchObject({
+      userId: user.userId,
+    });
+    expect(lookups).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not rewrite a hash made with the current cost', async () => {
+    const kit = await buildAuthKit();
+    await kit.register({ username: 'jane_doe', password });
+    const rehash = jest.spyOn(kit.users, 'rehashPassword');
+    await kit.get(LoginService).login('jane_doe', password, CLIENT);
+    expect(rehash).not.toHaveBeenCalled();
+  });
+
+  it('logs in even when the rehash write fails, and warns about it', async () => {
+    const kit = await buildAuthKit({ BCRYPT_COST: '5' });
+    const user = await kit.register({ username: 'jane_doe', password });
+    const bcrypt = await import('bcrypt');
+    const { prehash } = await import('./password/password-hasher');
+    kit.users.users.set(user.userId, {
+      ...user,
+      passwordHash: await bcrypt.hash(prehash(password), 4),
+    });
+    jest
+      .spyOn(kit.get(UserRepository), 'rehashPassword')
+      .mockRejectedValueOnce(new Error('throttled'));
+    const warn = jest.spyOn(kit.get(LOGGER), 'warn');
+    await expect(kit.get(LoginService).login('jane_doe', password, CLIENT)).resolves.toMatchObject({
+      userId: user.userId,
+    });
+    expect(warn).toHaveBeenCalledWith(
+      { user_id: user.userId, err: 'throttled' },
+      'password rehash failed',
+    );
   });
 });

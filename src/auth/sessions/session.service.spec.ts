@@ -211,4 +211,177 @@ describe('SessionService', () => {
       expect(spy).not.toHaveBeenCalled();
     },
   );
+
+  it('starts a session with no used refresh hashes, the credential version and the client', async () => {
+    const { kit, user, tokens } = await loggedIn();
+    expect([...kit.sessions.sessions.values()]).toEqual([
+      expect.objectContaining({
+        sessionId: tokens.sessionId,
+        userId: user.userId,
+        usedRefreshHashes: [],
+        credentialVersion: user.credentialVersion,
+        ip: CLIENT.ip,
+        userAgent: CLIENT.userAgent,
+      }),
+    ]);
+  });
+
+  describe('the audit record says why a refresh failed', () => {
+    async function failedRefresh(
+      prepare: (ctx: Awaited<ReturnType<typeof loggedIn>>) => Promise<string> | string,
+      now?: Date,
+    ) {
+      const ctx = await loggedIn();
+      const token = await prepare(ctx);
+      ctx.kit.audit.events.length = 0;
+      await expect(ctx.sessions.refresh(token, CLIENT, now)).rejects.toBeInstanceOf(
+        InvalidRefreshTokenError,
+      );
+      return { ...ctx, records: ctx.kit.audit.records() };
+    }
+
+    it('malformed: no user', async () => {
+      const { records } = await failedRefresh(() => 'nope');
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: null, reason: 'malformed' },
+      ]);
+    });
+
+    it('no_session: a well-formed token for a session that does not exist', async () => {
+      const { records, user } = await failedRefresh(({ user }) =>
+        formatRefreshToken({
+          userId: user.userId,
+          sessionId: '01ARZ3NDEKTSV4RRFFQ69G5FAV',
+          secret: newRefreshSecret(),
+        }),
+      );
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: user.userId, reason: 'no_session' },
+      ]);
+    });
+
+    it('expired: and the session is deleted', async () => {
+      const { records, user, kit } = await failedRefresh(
+        ({ tokens }) => tokens.refreshToken,
+        new Date(Date.now() + 8 * 86400_000),
+      );
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: user.userId, reason: 'expired' },
+      ]);
+      expect(kit.sessions.sessions.size).toBe(0);
+    });
+
+    it('unknown_secret: and the session lives on', async () => {
+      const { records, user, kit } = await failedRefresh(({ tokens }) => {
+        const { userId, sessionId } = parseRefreshToken(tokens.refreshToken)!;
+        return formatRefreshToken({ userId, sessionId, secret: newRefreshSecret() });
+      });
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: user.userId, reason: 'unknown_secret' },
+      ]);
+      expect(kit.sessions.sessions.size).toBe(1);
+    });
+
+    it.each([
+      [
+        'disabled',
+        (kit: Awaited<ReturnType<typeof loggedIn>>['kit'], user: { userId: string }) =>
+          kit.users.users.set(user.userId, {
+            ...kit.users.users.get(user.userId)!,
+            status: 'disabled',
+          }),
+      ],
+      [
+        'deleted',
+        (kit: Awaited<ReturnType<typeof loggedIn>>['kit'], user: { userId: string }) =>
+          kit.users.users.delete(user.userId),
+      ],
+    ])('user_gone (%s owner): and the session is deleted', async (_label, change) => {
+      const { records, user, kit } = await failedRefresh(({ kit, user, tokens }) => {
+        change(kit, user);
+        return tokens.refreshToken;
+      });
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: user.userId, reason: 'user_gone' },
+      ]);
+      expect(kit.sessions.sessions.size).toBe(0);
+    });
+
+    it('password_changed: and the stale session is deleted', async () => {
+      const { records, user, kit } = await failedRefresh(({ kit, user, tokens }) => {
+        kit.users.users.set(user.userId, {
+          ...user,
+          credentialVersion: user.credentialVersion + 1,
+        });
+        return tokens.refreshToken;
+      });
+      expect(records).toEqual([
+        { event: 'refresh', result: 'failure', userId: user.userId, reason: 'password_changed' },
+      ]);
+      expect(kit.sessions.sessions.size).toBe(0);
+    });
+  });
+
+  it('audits a rotation, a logout, a revocation and a detected reuse with user and session', async () => {
+    const { kit, user, sessions, tokens } = await loggedIn();
+    const other = await sessions.start(user, CLIENT);
+    const third = await sessions.start(user, CLIENT);
+    kit.audit.events.length = 0;
+    const next = await sessions.refresh(tokens.refreshToken, CLIENT);
+    await sessions.refresh(tokens.refreshToken, CLIENT).catch(() => undefined);
+    await sessions.end(user.userId, other.sessionId, CLIENT);
+    await sessions.revoke(user.userId, third.sessionId, CLIENT);
+    const { userId } = user;
+    expect(next.sessionId).toBe(tokens.sessionId);
+    expect(kit.audit.events).toEqual([
+      { event: 'refresh', result: 'success', client: CLIENT, userId, sessionId: tokens.sessionId },
+      {
+        event: 'refresh_reuse',
+        result: 'detected',
+        client: CLIENT,
+        userId,
+        sessionId: tokens.sessionId,
+        reason: 'session_revoked',
+      },
+      { event: 'logout', result: 'success', client: CLIENT, userId, sessionId: other.sessionId },
+      {
+        event: 'session_revoke',
+        result: 'success',
+        client: CLIENT,
+        userId,
+        sessionId: third.sessionId,
+      },
+    ]);
+  });
+
+  it('says which session does not exist when revoking an unknown or malformed id', async () => {
+    const { user, sessions } = await loggedIn();
+    for (const id of ['01ARZ3NDEKTSV4RRFFQ69G5FAV', 'nope']) {
+      await expect(sessions.revoke(user.userId, id, CLIENT)).rejects.toMatchObject({
+        status: 404,
+        detail: 'The session does not exist.',
+      });
+    }
+  });
+
+  it('lists newest first whatever order the store returns, leaving out expired sessions', async () => {
+    const { kit, user, sessions, tokens } = await loggedIn();
+    const base = Date.now();
+    const started = [];
+    for (const offset of [30, 10, 50, 20, 40]) {
+      started.push((await sessions.start(user, CLIENT, new Date(base + offset * 1000))).sessionId);
+    }
+    const newestFirst = [...started].sort().reverse();
+    const stored = await kit.sessions.listByUser(user.userId);
+    expect(stored[0].sessionId).toBe(tokens.sessionId);
+    jest
+      .spyOn(kit.sessions, 'listByUser')
+      .mockResolvedValue([stored[3], stored[0], stored[5], stored[1], stored[4], stored[2]]);
+    const listed = await sessions.list(user.userId);
+    expect(listed.map((s) => s.sessionId)).toEqual([...newestFirst, tokens.sessionId]);
+    // At the second the first session expires, it is no longer live; the later ones still are.
+    const atFirstExpiry = new Date(stored[0].expiresAt * 1000);
+    const live = await sessions.list(user.userId, atFirstExpiry);
+    expect(live.map((s) => s.sessionId)).toEqual(newestFirst);
+  });
 });

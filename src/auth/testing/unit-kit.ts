@@ -6,13 +6,15 @@ import { MailOutbox } from '../../mail/mail-outbox';
 import type { User } from '../../users/domain/user';
 import { EmailVerificationService } from '../../users/email-verification/email-verification.service';
 import { AccountRepository } from '../../users/persistence/account.repository';
+import { InMemoryAccountRepository } from '../../users/persistence/account.repository.fake';
 import { UserRepository } from '../../users/persistence/user.repository';
 import { InMemoryUserRepository } from '../../users/persistence/user.repository.fake';
-import { AuthAudit, AuthEvent, AuthResult } from '../audit/auth-audit';
+import { AuthAudit, AuthEvent, AuthEventDetails, AuthResult } from '../audit/auth-audit';
 import { LoginAttemptRepository } from '../login-attempts/login-attempt.repository';
 import { InMemoryLoginAttemptRepository } from '../login-attempts/login-attempt.repository.fake';
 import { LoginService } from '../login.service';
 import { PasswordChangeService } from '../password/password-change.service';
+import { PasswordResetService } from '../password-reset/password-reset.service';
 import { PasswordHasher } from '../password/password-hasher';
 import { RegistrationService } from '../registration.service';
 import { SessionRepository } from '../sessions/session.repository';
@@ -40,24 +42,27 @@ export const CLIENT: ClientContext = {
   requestId: 'req-1',
 };
 
-/** Records audit events instead of logging them. */
+/** Records audit events instead of logging them: every argument, so tests can pin the whole record. */
 export class AuditRecorder {
-  readonly events: {
+  readonly events: ({
     event: AuthEvent;
     result: AuthResult;
-    userId?: string | null;
-    reason?: string;
-  }[] = [];
+    client: ClientContext | null;
+  } & AuthEventDetails)[] = [];
   record(
     event: AuthEvent,
     result: AuthResult,
-    _client: unknown,
-    details: { userId?: string | null; reason?: string } = {},
+    client: ClientContext | null,
+    details: AuthEventDetails = {},
   ): void {
-    this.events.push({ event, result, userId: details.userId, reason: details.reason });
+    this.events.push({ event, result, client, ...details });
   }
   has(event: AuthEvent, result: AuthResult): boolean {
     return this.events.some((e) => e.event === event && e.result === result);
+  }
+  /** The records without the client (the same CLIENT in every unit test), in order. */
+  records(): ({ event: AuthEvent; result: AuthResult } & AuthEventDetails)[] {
+    return this.events.map(({ client: _client, ...rest }) => rest);
   }
 }
 
@@ -67,6 +72,7 @@ export async function buildAuthKit(env: Record<string, string> = {}) {
   const users = new InMemoryUserRepository();
   const sessions = new InMemorySessionRepository(users);
   const attempts = new InMemoryLoginAttemptRepository();
+  const accounts = new InMemoryAccountRepository(users, attempts);
   const audit = new AuditRecorder();
   const module = await Test.createTestingModule({
     providers: [
@@ -79,8 +85,9 @@ export async function buildAuthKit(env: Record<string, string> = {}) {
       JwtAccessTokenAuthenticator,
       EmailVerificationService,
       MailOutbox,
-      // Registration only composes its verification writes; the user fake ignores them.
-      { provide: AccountRepository, useValue: {} },
+      PasswordResetService,
+      // Registration composes its verification writes; the user fake ignores them.
+      { provide: AccountRepository, useValue: accounts },
       { provide: APP_CONFIG, useValue: config },
       { provide: LOGGER, useValue: createLogger('silent') },
       { provide: AuthAudit, useValue: audit },
@@ -94,6 +101,7 @@ export async function buildAuthKit(env: Record<string, string> = {}) {
     users,
     sessions,
     attempts,
+    accounts,
     audit,
     get: module.get.bind(module) as typeof module.get,
     /** Registers a customer directly through the registration service. */
