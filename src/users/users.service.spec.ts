@@ -1,15 +1,19 @@
 import { Test } from '@nestjs/testing';
-import type { User } from './domain/user';
+import type { AccountWrites } from './domain/email-token';
+import type { ProfileChanges, User } from './domain/user';
 import { UserRepository } from './persistence/user.repository';
 import { InMemoryUserRepository } from './persistence/user.repository.fake';
 import { EmailTakenError, UserNotFoundError } from './users.errors';
-import { UsersService } from './users.service';
+import { toProfileChanges, UsersService } from './users.service';
 import { unitConfig } from '../auth/testing/unit-kit';
 import { createLogger, LOGGER } from '../common/logging/logger';
 import { APP_CONFIG } from '../config';
 import { MailOutbox } from '../mail/mail-outbox';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { AccountRepository } from './persistence/account.repository';
+
+/** The port's updateProfile arguments (the fake's signature leaves the writes out). */
+type WriteCall = [User, ProfileChanges, string, AccountWrites | undefined];
 
 function user(id: string, overrides: Partial<User> = {}): User {
   return {
@@ -38,6 +42,7 @@ function user(id: string, overrides: Partial<User> = {}): User {
 describe('UsersService', () => {
   let users: InMemoryUserRepository;
   let service: UsersService;
+  let written: jest.Mock;
 
   beforeEach(async () => {
     users = new InMemoryUserRepository();
@@ -55,6 +60,8 @@ describe('UsersService', () => {
       ],
     }).compile();
     service = module.get(UsersService);
+    written = jest.fn();
+    module.get(MailOutbox).onWritten(written);
   });
 
   it('reads a profile and 404s for an unknown user', async () => {
@@ -97,5 +104,50 @@ describe('UsersService', () => {
   it('changes nothing for an empty body', async () => {
     const before = await service.getProfile('a');
     await expect(service.updateProfile('a', {})).resolves.toEqual(before);
+  });
+
+  it('writes a link to a new address and a notice to the old one with the change, then wakes the dispatcher', async () => {
+    const update = jest.spyOn(users, 'updateProfile');
+    const now = new Date('2026-03-01T12:00:00.000Z');
+    await service.updateProfile('a', { email: 'new@example.com' }, now);
+    const [current, changes, at, writes] = update.mock.calls[0] as unknown as WriteCall;
+    expect(current.email).toBe('a@example.com');
+    expect(changes).toEqual({ email: 'new@example.com' });
+    expect(at).toBe('2026-03-01T12:00:00.000Z');
+    expect(writes?.token).toMatchObject({
+      userId: 'a',
+      purpose: 'verify',
+      email: 'new@example.com',
+    });
+    expect(writes?.mails.map((m) => [m.to, m.template])).toEqual([
+      ['new@example.com', 'verify_email'],
+      ['a@example.com', 'email_changed'],
+    ]);
+    expect(written).toHaveBeenCalledTimes(1);
+  });
+
+  it('writes no mail when the e-mail sent is the current one, or only other fields change', async () => {
+    const update = jest.spyOn(users, 'updateProfile');
+    await service.updateProfile('a', { email: 'a@example.com', first_name: 'Janet' });
+    await service.updateProfile('a', { last_name: 'Smith' });
+    expect((update.mock.calls as unknown as WriteCall[]).map((call) => call[3])).toEqual([
+      undefined,
+      undefined,
+    ]);
+    expect(written).not.toHaveBeenCalled();
+    expect(await service.getProfile('a')).toMatchObject({ firstName: 'Janet', lastName: 'Smith' });
+  });
+
+  it('stores a marketing consent of exactly true as true and anything else as false', () => {
+    expect(toProfileChanges({ marketing_emails_consent: true })).toEqual({
+      marketingEmailsConsent: true,
+    });
+    expect(toProfileChanges({ marketing_emails_consent: false })).toEqual({
+      marketingEmailsConsent: false,
+    });
+    expect(toProfileChanges({ phone: null, date_of_birth: null })).toEqual({
+      phone: null,
+      dateOfBirth: null,
+    });
   });
 });
