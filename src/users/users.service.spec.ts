@@ -1,6 +1,5 @@
 import { Test } from '@nestjs/testing';
-import type { AccountWrites } from './domain/email-token';
-import type { ProfileChanges, User } from './domain/user';
+import type { User } from './domain/user';
 import { UserRepository } from './persistence/user.repository';
 import { InMemoryUserRepository } from './persistence/user.repository.fake';
 import { EmailTakenError, UserNotFoundError } from './users.errors';
@@ -11,9 +10,6 @@ import { APP_CONFIG } from '../config';
 import { MailOutbox } from '../mail/mail-outbox';
 import { EmailVerificationService } from './email-verification/email-verification.service';
 import { AccountRepository } from './persistence/account.repository';
-
-/** The port's updateProfile arguments (the fake's signature leaves the writes out). */
-type WriteCall = [User, ProfileChanges, string, AccountWrites | undefined];
 
 function user(id: string, overrides: Partial<User> = {}): User {
   return {
@@ -110,7 +106,7 @@ describe('UsersService', () => {
     const update = jest.spyOn(users, 'updateProfile');
     const now = new Date('2026-03-01T12:00:00.000Z');
     await service.updateProfile('a', { email: 'new@example.com' }, now);
-    const [current, changes, at, writes] = update.mock.calls[0] as unknown as WriteCall;
+    const [current, changes, at, writes] = update.mock.calls[0];
     expect(current.email).toBe('a@example.com');
     expect(changes).toEqual({ email: 'new@example.com' });
     expect(at).toBe('2026-03-01T12:00:00.000Z');
@@ -130,10 +126,7 @@ describe('UsersService', () => {
     const update = jest.spyOn(users, 'updateProfile');
     await service.updateProfile('a', { email: 'a@example.com', first_name: 'Janet' });
     await service.updateProfile('a', { last_name: 'Smith' });
-    expect((update.mock.calls as unknown as WriteCall[]).map((call) => call[3])).toEqual([
-      undefined,
-      undefined,
-    ]);
+    expect(update.mock.calls.map((call) => call[3])).toEqual([undefined, undefined]);
     expect(written).not.toHaveBeenCalled();
     expect(await service.getProfile('a')).toMatchObject({ firstName: 'Janet', lastName: 'Smith' });
   });

@@ -1,3 +1,4 @@
+import type { AccountWrites } from '../domain/email-token';
 import type { ProfileChanges, User, UserRole } from '../domain/user';
 import {
   ChangerSessionGoneError,
@@ -21,7 +22,9 @@ export class InMemoryUserRepository extends UserRepository {
   readonly usernames = new Map<string, string>();
   readonly emails = new Map<string, string>();
 
-  async register(user: User): Promise<void> {
+  // The account writes (token, mails) belong to the AccountRepository fake; they are accepted and
+  // ignored here, as callers' tests read them from the call.
+  async register(user: User, _writes?: AccountWrites): Promise<void> {
     if (this.usernames.has(user.username)) throw new UsernameTakenError();
     if (this.emails.has(user.email)) throw new EmailTakenError();
     this.users.set(user.userId, user);
@@ -40,7 +43,12 @@ export class InMemoryUserRepository extends UserRepository {
     return id ? this.findById(id) : null;
   }
 
-  async updateProfile(current: User, changes: ProfileChanges, now: string): Promise<User> {
+  async updateProfile(
+    current: User,
+    changes: ProfileChanges,
+    now: string,
+    _writes?: AccountWrites,
+  ): Promise<User> {
     const stored = this.users.get(current.userId);
     if (!stored) throw new UserNotFoundError();
     if (changes.email !== undefined && changes.email !== stored.email) {
