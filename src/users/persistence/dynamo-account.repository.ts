@@ -12,7 +12,7 @@ import {
   isConditionFailure,
   withOutageMapping,
 } from '../../database/dynamo-errors';
-import { keys } from '../../database/keys';
+import { ItemKey, keys } from '../../database/keys';
 import { transactWrite } from '../../database/transact';
 import { outboxPut } from '../../mail/persistence/outbox.item';
 import type { AccountWrites, EmailToken, EmailTokenPurpose } from '../domain/email-token';
@@ -130,21 +130,8 @@ export class DynamoAccountRepository extends AccountRepository {
   ): Promise<RequestAllowance> {
     const key = keys.resetRequests(email);
     const nowS = Math.floor(nowMs / 1000);
-    try {
-      // Within the current window and under the limit: count this one.
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: key,
-          UpdateExpression: 'ADD request_count :one',
-          ConditionExpression: 'window_ends_at > :now AND request_count < :limit',
-          ExpressionAttributeValues: { ':one': 1, ':now': nowS, ':limit': limit },
-        }),
-      );
-      return { allowed: true, retryAfterSeconds: 0 };
-    } catch (err) {
-      if (!isConditionalCheckFailed(err)) throw err;
-    }
+    // Within the current window and under the limit: count this one.
+    if (await this.countInWindow(key, nowS, limit)) return { allowed: true, retryAfterSeconds: 0 };
     try {
       // No window, or it ended: start a new one with this request.
       await this.doc.send(
@@ -165,6 +152,8 @@ export class DynamoAccountRepository extends AccountRepository {
     } catch (err) {
       if (!isConditionalCheckFailed(err)) throw err;
     }
+    // A concurrent request started the window between the two writes: count in it after all.
+    if (await this.countInWindow(key, nowS, limit)) return { allowed: true, retryAfterSeconds: 0 };
     const current = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: key, ConsistentRead: true }),
     );
@@ -172,6 +161,25 @@ export class DynamoAccountRepository extends AccountRepository {
       (current.Item as { window_ends_at?: number } | undefined)?.window_ends_at,
     );
     return { allowed: false, retryAfterSeconds: Math.max(1, (endsAt || nowS + 1) - nowS) };
+  }
+
+  /** Adds this request to an open window with room left; false when there is none. */
+  private async countInWindow(key: ItemKey, nowS: number, limit: number): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: key,
+          UpdateExpression: 'ADD request_count :one',
+          ConditionExpression: 'window_ends_at > :now AND request_count < :limit',
+          ExpressionAttributeValues: { ':one': 1, ':now': nowS, ':limit': limit },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionalCheckFailed(err)) return false;
+      throw err;
+    }
   }
 
   async setStatus(
