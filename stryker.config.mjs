@@ -51,6 +51,8 @@ export default {
   incrementalFile: 'reports/stryker-incremental.json',
   concurrency: Number(process.env.STRYKER_CONCURRENCY ?? 1),
   timeoutMS: 10000,
+  // The initial run (every unit and adapter spec, with coverage) takes minutes on a loaded machine.
+  dryRunTimeoutMinutes: 30,
   reporters: ['clear-text', 'progress', 'html', 'json'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
   jsonReporter: { fileName: 'reports/mutation/mutation.json' },

@@ -565,6 +565,66 @@ describe('MoneyMovementService', () => {
   });
 });
 
+describe('MoneyMovementService: what a movement writes', () => {
+  it('writes the next balance version, and the stored balance carries it', async () => {
+    const { repository, service } = setup();
+    const writes: MovementWrite[] = [];
+    repository.beforeApply = (write) => void writes.push(write);
+    await service.deposit(cmd(100));
+    await service.deposit(cmd(100));
+    expect(writes.map((w) => [w.expectedVersion, w.balanceAfter.version])).toEqual([
+      [0, 1],
+      [1, 2],
+    ]);
+  });
+
+  it('uses the balance the guard already read for the first attempt only, then reads afresh', async () => {
+    const { repository, service } = setup();
+    repository.seed(USER, 1_000);
+    const preRead = (await repository.getBalance(USER))!;
+    const reads = jest.spyOn(repository, 'getBalance');
+    // Unchanged since the guard's read: no read of its own.
+    await service.deposit(cmd(100, { balanceRead: Promise.resolve(preRead) }));
+    expect(reads).not.toHaveBeenCalled();
+    // Stale by now (the deposit above moved the version): the retry reads the fresh balance.
+    const result = await service.deposit(cmd(100, { balanceRead: Promise.resolve(preRead) }));
+    expect(reads).toHaveBeenCalledTimes(1);
+    expect(result.body.transaction.balance_after).toBe('12.00');
+  });
+
+  it('adjustments have no daily limit and write no daily counter', async () => {
+    const { repository, service } = setup({ deposit: '10' });
+    const writes: MovementWrite[] = [];
+    repository.beforeApply = (write) => void writes.push(write);
+    const result = await service.adjust(cmd(50_000_00));
+    expect(result.body.balance.current_balance).toBe('50000.00');
+    expect(writes[0].dailyLimit).toBeUndefined();
+    await service.deposit(cmd(1_000));
+    expect(writes[1].dailyLimit).toEqual({
+      day: writes[1].transaction.createdAt.slice(0, 10),
+      limitCents: 1_000,
+    });
+  });
+
+  it('names the operation, amount and user in the audit message and the busy warnings', async () => {
+    const { repository, service, lines } = setup();
+    repository.seed(USER, 500);
+    await service.withdraw(cmd(250));
+    expect(lines.find((l) => l.event === 'balance.money_movement')?.message).toBe(
+      'audit: withdraw 2.50 USD',
+    );
+    repository.beforeApply = () => 'contended';
+    await service.deposit(cmd(100)).catch(() => undefined);
+    expect(
+      lines.find((l) => l.message === 'balance busy: optimistic retries exhausted'),
+    ).toMatchObject({
+      user_id: USER,
+      operation: 'deposit',
+      request_id: 'req-1',
+    });
+  });
+});
+
 describe('MoneyMovementService daily limits and the clock', () => {
   it('counts the daily limit per UTC day of the injected clock: a new day starts at midnight', async () => {
     const repository = new InMemoryBalanceRepository();
