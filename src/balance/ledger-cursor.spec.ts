@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import { ulid } from 'ulid';
 import { InvalidCursorError } from './domain/balance.errors';
 import { LedgerCursorCodec } from './ledger-cursor';
@@ -43,4 +44,35 @@ describe('LedgerCursorCodec', () => {
       }
     },
   );
+
+  describe('a cursor built by hand with a genuine MAC (the documented format)', () => {
+    const SECRET = 'a-signing-secret-of-enough-length';
+    // v1: key = HMAC-SHA256(secret, "ledger-cursor-key-v1"); MAC = first 16 bytes of
+    // HMAC-SHA256(key, "<user id>\n<transaction id>"); cursor = b64url("v1:<id>") "." b64url(MAC).
+    const mac = (userId: string, id: string) => {
+      const key = createHmac('sha256', SECRET).update('ledger-cursor-key-v1').digest();
+      return createHmac('sha256', key).update(`${userId}\n${id}`).digest().subarray(0, 16);
+    };
+    const build = (position: string, userId: string, id: string) =>
+      `${Buffer.from(position).toString('base64url')}.${mac(userId, id).toString('base64url')}`;
+
+    it('decodes', () => {
+      expect(codec.decode('user-1', build(`v1:${txId}`, 'user-1', txId))).toBe(txId);
+      expect(codec.encode('user-1', txId)).toBe(build(`v1:${txId}`, 'user-1', txId));
+    });
+
+    it.each([
+      ['another version', (id: string) => build(`v2:${id}`, 'user-1', id)],
+      ['a third field', (id: string) => build(`v1:${id}:more`, 'user-1', id)],
+      ['a third dot-separated part', (id: string) => `${build(`v1:${id}`, 'user-1', id)}.x`],
+      [
+        'an id that is not a ULID',
+        (id: string) => build(`v1:${id.toLowerCase()}`, 'user-1', id.toLowerCase()),
+      ],
+      ['an empty id', () => build('v1:', 'user-1', '')],
+      ['no position', (id: string) => `.${mac('user-1', id).toString('base64url')}`],
+    ])('is refused with %s, even though its MAC is right', (_label, make) => {
+      expect(() => codec.decode('user-1', make(txId))).toThrow(InvalidCursorError);
+    });
+  });
 });
