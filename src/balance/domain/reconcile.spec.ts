@@ -125,4 +125,73 @@ describe('reconcileLedger', () => {
       expect.objectContaining({ code: 'holding_mismatch', expected: '0', actual: '0.00000001' }),
     ]);
   });
+
+  it('describes every mismatch in words, with the amounts', () => {
+    const pendingCredit = tx('deposit', 100, 'pending');
+    const report = reconcileLedger('u', balance(50, -20), [tx('deposit', 10), pendingCredit]);
+    expect(report.ok).toBe(false);
+    expect(report.mismatches).toEqual([
+      {
+        code: 'pending_credit',
+        detail: `transaction ${pendingCredit.transactionId} is a pending credit, which nothing in the ledger creates`,
+      },
+      {
+        code: 'current_balance_mismatch',
+        detail: 'current balance differs from the sum of completed transactions',
+        expected: '0.10',
+        actual: '0.50',
+      },
+      {
+        code: 'held_balance_mismatch',
+        detail: 'held balance differs from the sum of pending holds',
+        expected: '0.00',
+        actual: '-0.20',
+      },
+      { code: 'negative_held_balance', detail: 'held balance is negative', actual: '-0.20' },
+    ]);
+    expect(
+      reconcileLedger('u', balance(100, 150), [
+        tx('deposit', 100),
+        tx('order_payment', -150, 'pending'),
+      ]).mismatches,
+    ).toEqual([
+      {
+        code: 'negative_available_balance',
+        detail: 'available balance is negative',
+        actual: '-0.50',
+      },
+    ]);
+    expect(reconcileLedger('u', null, [tx('deposit', 1), tx('deposit', 2)]).mismatches).toEqual([
+      {
+        code: 'balance_missing',
+        detail: '2 transaction(s) exist but the user has no balance item',
+      },
+    ]);
+  });
+
+  it('a pending transaction of zero is not a hold: it is reported like a pending credit', () => {
+    const zero = tx('order_payment', 0, 'pending');
+    const report = reconcileLedger('u', balance(0), [zero]);
+    expect(report.computed.held_balance).toBe('0.00');
+    expect(report.mismatches.map((m) => m.code)).toEqual(['pending_credit']);
+  });
+
+  it('lists holding mismatches sorted by asset id', () => {
+    const bought = (assetId: string, units: number): LedgerTransaction => ({
+      ...tx('order_payment', -1),
+      asset: { assetId, quantityUnits: units },
+    });
+    const report = reconcileLedger(
+      'u',
+      balance(-3),
+      [bought('ZED', 1), bought('ALPHA', 2), bought('MID', 3)],
+      [],
+    );
+    const holdings = report.mismatches.filter((m) => m.code === 'holding_mismatch');
+    expect(holdings.map((m) => m.detail)).toEqual([
+      'holding of ALPHA differs from the sum of its completed trades',
+      'holding of MID differs from the sum of its completed trades',
+      'holding of ZED differs from the sum of its completed trades',
+    ]);
+  });
 });
