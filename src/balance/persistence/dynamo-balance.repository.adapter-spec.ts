@@ -1,5 +1,6 @@
 import { AddressInfo, createServer, Socket } from 'node:net';
-import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../database/keys';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { createDynamoDbClient } from '../../database/dynamodb.client';
 import type { MovementWrite } from './balance.repository';
@@ -24,6 +25,49 @@ describeBalanceRepositoryContract('DynamoDB adapter (DynamoDB Local)', async (cl
 });
 
 describe('DynamoBalanceRepository (adapter only)', () => {
+  it('stores the daily counter as a daily_limit item that expires after its UTC day', async () => {
+    const { doc, config } = db.table;
+    const repo = new DynamoBalanceRepository(doc, config);
+    const userId = `counter-${Date.now()}`;
+    await doc.send(
+      new PutCommand({
+        TableName: config.dynamodb.tableName,
+        Item: { ...newBalanceItem(userId, '2026-05-04T10:00:00.000Z') },
+      }),
+    );
+    const at = '2026-05-04T10:00:00.000Z';
+    const outcome = await repo.applyMovement({
+      kind: 'deposit',
+      amountCents: 250,
+      expectedVersion: 0,
+      balanceAfter: { userId, currentCents: 250, heldCents: 0, version: 1, updatedAt: at },
+      transaction: {
+        transactionId: '01JNM7Z5X0000000000000000A',
+        userId,
+        type: 'deposit',
+        amountCents: 250,
+        status: 'completed',
+        description: null,
+        referenceId: null,
+        balanceAfterCents: 250,
+        createdAt: at,
+        updatedAt: at,
+      },
+      dailyLimit: { day: '2026-05-04', limitCents: 1_000 },
+    });
+    expect(outcome).toBe('applied');
+    const counter = await doc.send(
+      new GetCommand({
+        TableName: config.dynamodb.tableName,
+        Key: keys.dailyLimit(userId, 'deposit', '2026-05-04'),
+        ConsistentRead: true,
+      }),
+    );
+    expect(counter.Item).toMatchObject({ entity: 'daily_limit', used_cents: 250 });
+    // Kept three days past the end of its day: 2026-05-05T00:00Z + 3 days = 2026-05-08T00:00Z.
+    expect(counter.Item!.expires_at).toBe(Date.parse('2026-05-08T00:00:00.000Z') / 1000);
+  });
+
   it('turns an unreachable DynamoDB into a 503 error, never a raw SDK error', async () => {
     const { config } = db.table;
     const down = createDynamoDbClient({
