@@ -273,6 +273,9 @@ export function describeBalanceRepositoryContract(
         expect(rest.hasMore).toBe(false);
         const completed = await repo.listTransactions(userId, { limit: 100, status: 'completed' });
         expect(completed.transactions).toHaveLength(12);
+        // The status filter really filters: none of these movements is pending.
+        const pending = await repo.listTransactions(userId, { limit: 100, status: 'pending' });
+        expect(pending).toEqual({ transactions: [], hasMore: false });
         const skipped = await repo.listTransactions(userId, { limit: 3, skip: 4 });
         expect(skipped.transactions).toEqual(all.transactions.slice(4, 7));
         expect(skipped.hasMore).toBe(true);
