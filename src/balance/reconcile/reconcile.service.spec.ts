@@ -1,7 +1,7 @@
 import type { LedgerTransaction } from '../domain/ledger';
 import { InMemoryBalanceRepository } from '../persistence/in-memory-balance.repository';
 import type { OrderLedgerRepository } from '../persistence/order-ledger.repository';
-import { ReconcileService } from './reconcile.service';
+import { ReconcileService, SNAPSHOT_ATTEMPTS } from './reconcile.service';
 
 const tx = (userId: string, id: string, amountCents: number): LedgerTransaction => ({
   transactionId: id,
@@ -69,5 +69,34 @@ describe('ReconcileService', () => {
     const report = await service.reconcileUserOrFail('clean');
     expect(report.ok).toBe(true);
     expect(reads).toBeGreaterThanOrEqual(4);
+  });
+
+  it('says ok when every user reconciles', async () => {
+    const { repository, service } = setup();
+    repository.balances.delete('drifted');
+    repository.transactions.delete('drifted');
+    repository.transactions.delete('orphan');
+    await expect(service.reconcileAll()).resolves.toEqual({
+      ok: true,
+      users_checked: 1,
+      users_mismatched: 0,
+      mismatched: [],
+    });
+  });
+
+  it(`gives up re-reading after ${SNAPSHOT_ATTEMPTS} changing snapshots and reports the last one`, async () => {
+    const { repository, service } = setup();
+    let reads = 0;
+    const get = repository.getBalance.bind(repository);
+    repository.getBalance = async (userId) => {
+      reads++;
+      const b = (await get(userId))!;
+      // Every read sees a new version: a balance under constant writes.
+      repository.balances.set(userId, { ...b, version: b.version + 1 });
+      return b;
+    };
+    const report = await service.reconcileUserOrFail('clean');
+    expect(reads).toBe(2 * SNAPSHOT_ATTEMPTS);
+    expect(report.stored?.version).toBe(2 * SNAPSHOT_ATTEMPTS - 1);
   });
 });

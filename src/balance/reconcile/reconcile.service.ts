@@ -6,7 +6,7 @@ import { BalanceRepository } from '../persistence/balance.repository';
 import { Holding, OrderLedgerRepository } from '../persistence/order-ledger.repository';
 
 /** Consistent-snapshot attempts: the balance must not change while its transactions are read. */
-const SNAPSHOT_ATTEMPTS = 5;
+export const SNAPSHOT_ATTEMPTS = 5;
 
 export interface ReconcileSummary {
   readonly ok: boolean;
