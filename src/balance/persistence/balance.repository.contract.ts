@@ -281,7 +281,7 @@ export function describeBalanceRepositoryContract(
         expect(skipped.hasMore).toBe(true);
       });
 
-      it('lists every user with a balance or a transaction, orphans included, once each', async () => {
+      it('lists every user with a balance or a transaction, orphans and untouched balances included, once each', async () => {
         const userId = await newAccount();
         await move(userId, 'deposit', 1);
         await move(userId, 'deposit', 1);
@@ -292,9 +292,10 @@ export function describeBalanceRepositoryContract(
           1,
         );
         await fixture.putOrphanTransaction(transaction);
+        const balanceOnly = await newAccount();
         const ids: string[] = [];
         for await (const id of repo.listLedgerUserIds()) ids.push(id);
-        expect(ids).toEqual(expect.arrayContaining([userId, orphan]));
+        expect(ids).toEqual(expect.arrayContaining([userId, orphan, balanceOnly]));
         expect(new Set(ids).size).toBe(ids.length);
       });
     });
