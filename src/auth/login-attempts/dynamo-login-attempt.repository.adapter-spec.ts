@@ -1,3 +1,11 @@
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailableError } from '../../common/errors';
+import { keys } from '../../database/keys';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { DynamoLoginAttemptRepository } from './dynamo-login-attempt.repository';
 import { describeLoginAttemptRepositoryContract } from './login-attempt.repository.contract';
@@ -8,3 +16,102 @@ describeLoginAttemptRepositoryContract('DynamoDB adapter (DynamoDB Local)', asyn
   repo: new DynamoLoginAttemptRepository(db.table.doc, db.table.config),
   cleanup: async () => {},
 }));
+
+describe('DynamoLoginAttemptRepository (adapter only)', () => {
+  const policy = { maxFailures: 5, windowSeconds: 900 };
+  const nowMs = 1_900_000_000_000;
+  const now = nowMs / 1000;
+  const lost = () => Object.assign(new Error('lost'), { name: 'ConditionalCheckFailedException' });
+
+  /** A document client answering each command kind from `script`; counts what was sent. */
+  function scripted(script: { update: () => unknown; get?: () => unknown; put?: () => unknown }) {
+    const sent: string[] = [];
+    const doc = {
+      send: async (command: unknown) => {
+        const run = (name: string, answer?: () => unknown) => {
+          sent.push(name);
+          return answer!();
+        };
+        if (command instanceof UpdateCommand) return run('update', script.update);
+        if (command instanceof GetCommand) return run('get', script.get);
+        if (command instanceof PutCommand) return run('put', script.put);
+        throw new Error('unexpected command');
+      },
+    } as unknown as DynamoDBDocumentClient;
+    return { repo: new DynamoLoginAttemptRepository(doc, db.table.config), sent };
+  }
+
+  it('stores the count with a TTL of the window plus a one-minute margin', async () => {
+    const repo = new DynamoLoginAttemptRepository(db.table.doc, db.table.config);
+    await repo.registerAttempt('ttl_user', nowMs, policy);
+    const out = await db.table.doc.send(
+      new GetCommand({
+        TableName: db.table.config.dynamodb.tableName,
+        Key: keys.loginFailures('ttl_user'),
+      }),
+    );
+    expect(out.Item).toMatchObject({
+      entity: 'login_failures',
+      attempts: 1,
+      last_attempt_at: now,
+      expires_at: now + 900 + 60,
+    });
+  });
+
+  it('answers 503 after 4 rounds that each lose to a restarted window, never a lockout', async () => {
+    const { repo, sent } = scripted({
+      update: () => {
+        throw lost();
+      },
+      get: () => ({ Item: { attempts: 1, last_attempt_at: now, expires_at: now + 960 } }),
+    });
+    const error = await repo.registerAttempt('busy', nowMs, policy).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect((error as Error).message).toBe(
+      'Too many concurrent login attempts for this account; retry.',
+    );
+    expect(sent).toEqual(['update', 'get', 'update', 'get', 'update', 'get', 'update', 'get']);
+  });
+
+  it('passes on a store error that is not a lost condition, without reading or retrying', async () => {
+    const { repo, sent } = scripted({
+      update: () => {
+        throw new Error('boom');
+      },
+    });
+    await expect(repo.registerAttempt('x', nowMs, policy)).rejects.toThrow('boom');
+    expect(sent).toEqual(['update']);
+  });
+
+  it('goes another round when its restart of a stale window loses, and counts there', async () => {
+    let updates = 0;
+    const { repo, sent } = scripted({
+      update: () => {
+        if (++updates === 1) throw lost();
+        return { Attributes: { attempts: 2 } };
+      },
+      get: () => ({ Item: { attempts: 5, last_attempt_at: now - 901, expires_at: now + 59 } }),
+      put: () => {
+        throw lost();
+      },
+    });
+    await expect(repo.registerAttempt('x', nowMs, policy)).resolves.toEqual({
+      allowed: true,
+      attempt: 2,
+    });
+    expect(sent).toEqual(['update', 'get', 'put', 'update']);
+  });
+
+  it('passes on a store error from the restart', async () => {
+    const { repo } = scripted({
+      update: () => {
+        throw lost();
+      },
+      get: () => ({ Item: { attempts: 5, last_attempt_at: now - 901, expires_at: now + 59 } }),
+      put: () => {
+        throw new Error('put failed');
+      },
+    });
+    await expect(repo.registerAttempt('x', nowMs, policy)).rejects.toThrow('put failed');
+  });
+});

@@ -1,3 +1,5 @@
+import { ValidationFailedError } from '../../common/errors';
+import { LOGGER, type Logger } from '../../common/logging/logger';
 import {
   AccountLockedError,
   InvalidCurrentPasswordError,
@@ -194,6 +196,83 @@ describe('PasswordChangeService', () => {
       service.change(caller, user.userId, password, next, CLIENT),
     ).rejects.toBeInstanceOf(AccountLockedError);
   });
+
+  it('records the change in the audit: who, the session kept and how many others ended', async () => {
+    const { kit, user, mine, caller, service } = await setup();
+    await service.change(caller, user.userId, password, next, CLIENT);
+    expect(kit.audit.records().filter((r) => r.event === 'password_change')).toEqual([
+      {
+        event: 'password_change',
+        result: 'success',
+        userId: user.userId,
+        sessionId: mine.sessionId,
+        count: 1,
+        reason: undefined,
+      },
+    ]);
+  });
+
+  it('records a failed clean-up in the audit and warns about it, naming the user', async () => {
+    const { kit, user, mine, caller, service } = await setup();
+    jest.spyOn(kit.sessions, 'revokeAllExcept').mockRejectedValue(new Error('unprocessed'));
+    const warn = jest.spyOn(kit.get<Logger>(LOGGER), 'warn');
+    await service.change(caller, user.userId, password, next, CLIENT);
+    expect(warn).toHaveBeenCalledWith(
+      { user_id: user.userId, err: 'unprocessed' },
+      'session clean-up after a password change failed; those sessions are already rejected',
+    );
+    expect(kit.audit.records().filter((r) => r.event === 'password_change')).toEqual([
+      {
+        event: 'password_change',
+        result: 'success',
+        userId: user.userId,
+        sessionId: mine.sessionId,
+        count: 0,
+        reason: 'session_cleanup_failed',
+      },
+    ]);
+  });
+
+  it('records a wrong current password, then the lockout, in the audit', async () => {
+    const { kit, user, caller, service } = await setup();
+    for (let i = 0; i < 5; i++) {
+      await service.change(caller, user.userId, 'guess', next, CLIENT).catch(() => undefined);
+    }
+    await service.change(caller, user.userId, password, next, CLIENT).catch(() => undefined);
+    const records = kit.audit.records().filter((r) => r.event === 'password_change');
+    expect(records).toHaveLength(6);
+    expect(records.slice(0, 5)).toEqual(
+      Array(5).fill({
+        event: 'password_change',
+        result: 'failure',
+        userId: user.userId,
+        reason: 'wrong_current_password',
+      }),
+    );
+    expect(records[5]).toEqual({ event: 'password_change', result: 'locked', userId: user.userId });
+  });
+
+  it.each([
+    ['the current password', password, 'new_password must differ from the current password'],
+    ['the username', 'my JANE_DOE passphrase', 'new_password must not contain the username'],
+  ])(
+    'refuses a new password that repeats %s (422 naming new_password), changing nothing',
+    async (_what, candidate, message) => {
+      const { kit, user, other, caller, service } = await setup();
+      const error = await service
+        .change(caller, user.userId, password, candidate, CLIENT)
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(ValidationFailedError);
+      expect((error as ValidationFailedError).errors).toEqual([{ field: 'new_password', message }]);
+      expect(kit.users.users.get(user.userId)).toMatchObject({
+        credentialVersion: 0,
+        passwordHash: user.passwordHash,
+      });
+      expect((await kit.sessions.listByUser(user.userId)).map((s) => s.sessionId)).toContain(
+        other.sessionId,
+      );
+    },
+  );
 
   it("revokes all sessions when an admin changes another user's password", async () => {
     const { kit, user, service } = await setup();

@@ -15,6 +15,13 @@ describe('passwordContextProblem', () => {
     expect(passwordContextProblem('i love zebracorns!', context)).toBe(message);
   });
 
+  it('compares lower-cased: a dotless ı is not an i (it upper-cases to I)', () => {
+    expect(passwordContextProblem('xx jım_bo yy zz', { username: 'jim_bo' })).toBeNull();
+    expect(passwordContextProblem('xx JIM_BO yy zz', { username: 'jim_bo' })).toBe(
+      'must not contain the username',
+    );
+  });
+
   it('ignores local parts shorter than four characters', () => {
     expect(passwordContextProblem('january is cold here', { email: 'jan@example.com' })).toBeNull();
   });

@@ -21,6 +21,9 @@ describe('user field rules', () => {
     expect(normalizePhone('123456789')).toBeNull();
     expect(normalizePhone('1234567890123456')).toBeNull();
     expect(normalizePhone('555-CALL-NOW1')).toBeNull();
+    expect(normalizePhone('  +1 555 010 9999  ')).toBe('+15550109999'); // trimmed first
+    expect(normalizePhone('555x010x9999')).toBeNull(); // 10 digits, but a letter between them
+    expect(normalizePhone('123456789012345')).toBe('123456789012345'); // 15 digits
   });
 
   it('checks dates of birth: format, real date, age 13 to 120', () => {
@@ -28,6 +31,8 @@ describe('user field rules', () => {
     expect(dateOfBirthProblem('1990-04-01', today)).toBeNull();
     expect(dateOfBirthProblem('2011-06-15', today)).toBeNull(); // exactly 13 today
     expect(dateOfBirthProblem('2011-06-16', today)).toMatch(/at least 13/);
+    expect(dateOfBirthProblem('2011-07-01', today)).toMatch(/at least 13/); // a later month
+    expect(dateOfBirthProblem('2011-05-20', today)).toBeNull(); // an earlier month, a later day
     expect(dateOfBirthProblem('1903-06-16', today)).toBeNull(); // 120, turning 121 tomorrow
     expect(dateOfBirthProblem('1903-06-15', today)).toMatch(/at most 120/);
     expect(dateOfBirthProblem('1990-02-30', today)).toMatch(/real calendar date/);
