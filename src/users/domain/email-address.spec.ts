@@ -15,6 +15,11 @@ describe('canonicalEmail', () => {
     expect(canonicalEmail('a@')).toBeNull();
     expect(canonicalEmail('a@exa mple.com')).toBeNull();
   });
+
+  it('is null without a local part', () => {
+    expect(canonicalEmail('@example.com')).toBeNull();
+    expect(canonicalEmail(' @example.com')).toBeNull();
+  });
 });
 
 describe('emailProblem', () => {
@@ -22,6 +27,17 @@ describe('emailProblem', () => {
     expect(emailProblem('jane@example.com')).toBeNull();
     expect(emailProblem('josé@münchen.de')).toBeNull();
     expect(emailProblem('иван@пример.рф')).toBeNull();
+  });
+
+  it('ignores digits and punctuation when it looks for mixed scripts', () => {
+    expect(emailProblem('john.doe+orders_2026@example.com')).toBeNull();
+    expect(emailProblem('иван.1990@example.com')).toBeNull();
+    expect(mixesScripts('a-b_c.d+e1')).toBe(false);
+  });
+
+  it('says why an address is not one', () => {
+    expect(emailProblem('not-an-address')).toBe('must be a valid e-mail address');
+    expect(emailProblem('@example.com')).toBe('must be a valid e-mail address');
   });
 
   it('rejects a local part mixing Latin and Cyrillic', () => {

@@ -1,9 +1,11 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ulid } from 'ulid';
 import { DynamoLoginAttemptRepository } from '../../auth/login-attempts/dynamo-login-attempt.repository';
+import { ServiceUnavailableError } from '../../common/errors';
 import { keys, outboxShard } from '../../database/keys';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { ManualClock } from '../../database/testing/manual-clock';
+import { spyOnSend } from '../../database/testing/send-spy';
 import { newUser } from '../../database/testing/persistence-fixtures';
 import type { OutboxMail } from '../../mail/mail.types';
 import { newEmailToken } from '../domain/email-token';
@@ -144,4 +146,45 @@ describe('DynamoAccountRepository items (DynamoDB Local)', () => {
       expires_at: start + 3600,
     });
   });
+
+  it('counts a request in an open window with one write, and starts a window with two', async () => {
+    const { doc, sent } = spyOnSend(db.table.doc);
+    const spied = new DynamoAccountRepository(doc, db.table.config);
+    const email = `${ulid().toLowerCase()}@example.com`;
+    await spied.takeResetRequest(email, clock.nowMs(), 3, 3600);
+    expect(sent).toEqual(['UpdateCommand', 'PutCommand']);
+    sent.length = 0;
+    await spied.takeResetRequest(email, clock.nowMs(), 3, 3600);
+    expect(sent).toEqual(['UpdateCommand']);
+  });
+
+  it('passes on a store outage while starting a window (503), never "too many requests"', async () => {
+    const { doc } = spyOnSend(db.table.doc, (_, name) => {
+      if (name === 'PutCommand') throw outage();
+    });
+    const spied = new DynamoAccountRepository(doc, db.table.config);
+    const email = `${ulid().toLowerCase()}@example.com`;
+    await expect(spied.takeResetRequest(email, clock.nowMs(), 3, 3600)).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+    expect(await get(keys.resetRequests(email))).toBeUndefined();
+  });
+
+  it('answers 503 for a status change the store fails, never "user not found"', async () => {
+    const { doc } = spyOnSend(db.table.doc, () => {
+      throw outage();
+    });
+    const spied = new DynamoAccountRepository(doc, db.table.config);
+    const user = newUser(clock);
+    await users.register(user);
+    await expect(
+      spied.setStatus(user.userId, 'disabled', { actorId: 'admin', reason: null, now: 'x' }),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(await get(keys.user(user.userId))).toMatchObject({ status: 'active' });
+  });
 });
+
+/** An SDK network failure: what `store` maps to 503. */
+function outage(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: {} });
+}

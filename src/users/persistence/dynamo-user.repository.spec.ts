@@ -1,4 +1,5 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ServiceUnavailableError } from '../../common/errors';
 import { EmailTakenError, UsernameTakenError } from '../users.errors';
 import { registrationConflict } from './dynamo-user.repository';
 import {
@@ -30,6 +31,15 @@ describe('registration transaction cancellation reasons', () => {
         codes(cancelled('None', 'ConditionalCheckFailed', 'ConditionalCheckFailed', 'None')),
       ),
     ).toBeInstanceOf(UsernameTakenError);
+  });
+
+  it.each([
+    ['the user item', ['ConditionalCheckFailed', 'None', 'None', 'None']],
+    ['the balance item', ['None', 'None', 'None', 'ConditionalCheckFailed']],
+  ])('answers 503 (retry) when %s already exists: a fresh id taken, never a 500', (_, codes) => {
+    const error = registrationConflict(codes);
+    expect(error).toBeInstanceOf(ServiceUnavailableError);
+    expect(error?.message).toBe('Could not allocate a user id; retry.');
   });
 
   it('treats a pure TransactionConflict as retryable, not as a conflict', () => {

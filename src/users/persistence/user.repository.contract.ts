@@ -49,7 +49,18 @@ export function describeUserRepositoryContract(
 
     describe('registration and reads', () => {
       it('stores every field and finds the user by id, username and e-mail', async () => {
-        const user = await registered({ phone: '+15555550100', dateOfBirth: '1990-02-03' });
+        // Every optional field set (a new user has most of them empty; the mapping must not care).
+        const user = await registered({
+          phone: '+15555550100',
+          dateOfBirth: '1990-02-03',
+          marketingEmailsConsent: true,
+          role: 'admin',
+          credentialVersion: 2,
+          emailVerified: true,
+          emailVerifiedAt: '2026-01-01T00:00:01.000Z',
+          passwordChangedAt: '2026-01-01T00:00:02.000Z',
+          passwordChangedBySession: '01JABCDEFGHJKMNPQRSTVWXYZ0',
+        });
         await expect(repo.findById(user.userId)).resolves.toEqual(user);
         await expect(repo.findByUsernameOrEmail(user.username)).resolves.toEqual(user);
         await expect(repo.findByUsernameOrEmail(user.email)).resolves.toEqual(user);
@@ -109,6 +120,28 @@ export function describeUserRepositoryContract(
           updatedAt: now,
         };
         expect(updated).toEqual(expected);
+        await expect(repo.findById(user.userId)).resolves.toEqual(expected);
+      });
+
+      it('keeps the verification of an unchanged address; a new address is unverified', async () => {
+        const verifiedAt = clock.date().toISOString();
+        const user = await registered({ emailVerified: true, emailVerifiedAt: verifiedAt });
+        const renamed = await repo.updateProfile(
+          user,
+          { firstName: 'Same', email: user.email },
+          later(),
+        );
+        expect(renamed).toMatchObject({ emailVerified: true, emailVerifiedAt: verifiedAt });
+        const now = later();
+        const moved = await repo.updateProfile(renamed, { email: `new_${user.email}` }, now);
+        const expected = {
+          ...renamed,
+          email: `new_${user.email}`,
+          emailVerified: false,
+          emailVerifiedAt: null,
+          updatedAt: now,
+        };
+        expect(moved).toEqual(expected);
         await expect(repo.findById(user.userId)).resolves.toEqual(expected);
       });
 
