@@ -8,7 +8,7 @@ import { InvalidRefreshTokenError } from '../auth.errors';
 import { AuditRecorder, CLIENT, unitConfig } from '../testing/unit-kit';
 import { JwtAccessTokenAuthenticator } from '../tokens/jwt-access-token.authenticator';
 import { TokenService } from '../tokens/token.service';
-import type { Session } from './session';
+import type { Session, SessionRotation } from './session';
 import type { SessionRepository } from './session.repository';
 import { SessionService } from './session.service';
 
@@ -53,6 +53,16 @@ export function describeSessionRepositoryContract(
       await repo.create(session);
       return session;
     }
+    /** The rotation a refresh of `session` now would write. */
+    const rotation = (session: Session, overrides: Partial<SessionRotation> = {}) => ({
+      refreshHash: 'next-hash',
+      usedRefreshHashes: [session.refreshHash],
+      lastUsedAt: clock.date().toISOString(),
+      expiresAt: clock.nowSeconds() + REFRESH_TTL,
+      ip: null,
+      userAgent: 'other-agent',
+      ...overrides,
+    });
 
     describe('the port', () => {
       it('reads a session back with its owner summary from the user item', async () => {
@@ -113,14 +123,7 @@ export function describeSessionRepositoryContract(
         const user = await owner();
         const session = await started(user);
         clock.advanceSeconds(DAY);
-        const next = {
-          refreshHash: 'next-hash',
-          usedRefreshHashes: [session.refreshHash],
-          lastUsedAt: clock.date().toISOString(),
-          expiresAt: clock.nowSeconds() + REFRESH_TTL,
-          ip: null,
-          userAgent: 'other-agent',
-        };
+        const next = rotation(session);
         await expect(
           repo.rotate(user.userId, session.sessionId, 'not-the-hash', next),
         ).resolves.toBe('reused');
@@ -136,6 +139,13 @@ export function describeSessionRepositoryContract(
         await expect(
           repo.rotate(user.userId, session.sessionId, session.refreshHash, next),
         ).resolves.toBe('reused');
+        // A rotation without client details clears both.
+        const bare = rotation({ ...session, ...next }, { refreshHash: 'third', userAgent: null });
+        await repo.rotate(user.userId, session.sessionId, next.refreshHash, bare);
+        expect((await repo.findWithOwner(user.userId, session.sessionId)).session).toEqual({
+          ...session,
+          ...bare,
+        });
       });
 
       it('reports a rotation of a revoked session as gone and does not bring it back', async () => {
