@@ -169,7 +169,7 @@ describe('PasswordResetService', () => {
       expect(notice).toMatchObject({ to: 'jane@example.com', template: 'password_changed' });
       expect(outbox.open(notice.sealedParams)).toMatchObject({ username: 'jane_doe' });
       expect(written).toHaveBeenCalledTimes(1);
-      const audit = kit.audit.records().filter((e) => e.event === 'password_reset');
+      const audit = kit.audit.records('password_reset');
       expect(audit).toEqual([
         { event: 'password_reset', result: 'success', userId: user.userId, count: 1 },
       ]);

@@ -60,9 +60,11 @@ export class AuditRecorder {
   has(event: AuthEvent, result: AuthResult): boolean {
     return this.events.some((e) => e.event === event && e.result === result);
   }
-  /** The records without the client (the same CLIENT in every unit test), in order. */
-  records(): ({ event: AuthEvent; result: AuthResult } & AuthEventDetails)[] {
-    return this.events.map(({ client: _client, ...rest }) => rest);
+  /** The records (of `event` only, when given) without the client (the same CLIENT in every unit test), in order. */
+  records(event?: AuthEvent): ({ event: AuthEvent; result: AuthResult } & AuthEventDetails)[] {
+    return this.events
+      .filter((e) => event === undefined || e.event === event)
+      .map(({ client: _client, ...rest }) => rest);
   }
 }
 
