@@ -13,6 +13,20 @@ describe('LedgerCursorCodec', () => {
     expect(codec.decode('user-1', cursor)).toBe(txId);
   });
 
+  it('encodes as it always has: cursors handed out before a restart or an upgrade stay valid', () => {
+    // A fixed vector: the key derivation label, the position encoding and the MAC length are pinned.
+    const cursor = 'djE6MDFKQTAwMDAwMDAwMDAwMDAwMDAwMDAwMDA.qknEbn7vIx4jS_wsdGlJkw';
+    expect(codec.encode('user-1', '01JA0000000000000000000000')).toBe(cursor);
+    expect(codec.decode('user-1', cursor)).toBe('01JA0000000000000000000000');
+  });
+
+  it('rejects a cursor whose MAC was shortened or lengthened (422, never a crash)', () => {
+    const [position, mac] = codec.encode('user-1', txId).split('.');
+    for (const bad of [mac.slice(0, -3), `${mac}AAAA`, 'AA']) {
+      expect(() => codec.decode('user-1', `${position}.${bad}`)).toThrow(InvalidCursorError);
+    }
+  });
+
   it("rejects another user's cursor", () => {
     const cursor = codec.encode('user-1', txId);
     expect(() => codec.decode('user-2', cursor)).toThrow(InvalidCursorError);

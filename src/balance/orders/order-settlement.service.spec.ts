@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { Logger } from '../../common/logging/logger';
+import { MAX_HOLDING_UNITS } from '../../common/money';
 import type { Balance, LedgerTransaction } from '../domain/ledger';
 import type { BalanceRepository } from '../persistence/balance.repository';
 import type {
@@ -8,6 +9,11 @@ import type {
   OrderLedgerRepository,
   OrderRecord,
 } from '../persistence/order-ledger.repository';
+import {
+  HoldingLimitError,
+  InsufficientHoldingsError,
+  TransactionNotPendingError,
+} from './order.errors';
 import { OrderSettlementService } from './order-settlement.service';
 
 /**
@@ -189,5 +195,101 @@ describe('OrderSettlementService.releaseExpired: one bad entry never blocks the 
     expect(summary).toEqual({ examined: 3, released: 1 });
     expect(forgotten).toEqual([hold(1).transactionId]);
     expect(written).toEqual([hold(3).transactionId]);
+  });
+});
+
+/**
+ * The reads said yes, then the write's own condition said no (another request changed the hold or
+ * the holding in between): each refusal must reach the client as its own error, nothing else.
+ */
+describe('OrderSettlementService: a write its condition refused after the reads allowed it', () => {
+  const userId = '6f1c1c1e-0000-4000-8000-000000000031';
+  const at = '2026-01-01T00:00:00.000Z';
+  const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
+  const pending: LedgerTransaction = {
+    transactionId: '01JJ0000000000000000000031',
+    userId,
+    type: 'order_payment',
+    amountCents: -500,
+    status: 'pending',
+    description: 'Hold for order o-31',
+    referenceId: 'o-31',
+    balanceAfterCents: 1000,
+    createdAt: at,
+    updatedAt: at,
+    hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
+  };
+
+  function refusing(outcome: string, holdingUnits = 10, tx: LedgerTransaction = pending) {
+    const writes: string[] = [];
+    const balances = {
+      getBalance: () =>
+        Promise.resolve({ userId, currentCents: 1000, heldCents: 500, version: 3, updatedAt: at }),
+    } as unknown as BalanceRepository;
+    const orders = {
+      getTransaction: () => Promise.resolve(tx),
+      getHolding: () => Promise.resolve({ assetId: 'ACME', quantityUnits: holdingUnits }),
+      listExpiredHolds: () =>
+        Promise.resolve([
+          { userId, transactionId: tx.transactionId, expiresAt: tx.hold?.expiresAt },
+        ]),
+      findOrder: () => Promise.resolve(null),
+      applyOrderWrite: () => {
+        writes.push(outcome);
+        return Promise.resolve(outcome);
+      },
+    } as unknown as OrderLedgerRepository;
+    const counter = new Counter({
+      name: `refused_ops_${Math.random().toString(36).slice(2)}`,
+      help: 'h',
+      labelNames: ['operation', 'result'],
+      registers: [],
+    });
+    return { service: new OrderSettlementService(balances, orders, counter, logger), writes };
+  }
+
+  it.each([
+    ['the hold resolved meanwhile', 'not_pending', 10, TransactionNotPendingError, ['not_pending']],
+    ['the holding grew meanwhile', 'holding_limit', 10, HoldingLimitError, ['holding_limit']],
+    ['the holding already at the limit', 'applied', MAX_HOLDING_UNITS, HoldingLimitError, []],
+  ])('complete refused when %s', async (_, outcome, holdingUnits, error, writesMade) => {
+    const { service, writes } = refusing(outcome as string, holdingUnits as number);
+    await expect(
+      service.complete({
+        userId,
+        transactionId: pending.transactionId,
+        asset: { assetId: 'ACME', quantityUnits: 1 },
+      }),
+    ).rejects.toBeInstanceOf(error);
+    expect(writes).toEqual(writesMade);
+  });
+
+  it('complete: a hold already resolved is refused (409) before any write', async () => {
+    const { service, writes } = refusing('applied', 10, { ...pending, status: 'completed' });
+    await expect(
+      service.complete({ userId, transactionId: pending.transactionId }),
+    ).rejects.toBeInstanceOf(TransactionNotPendingError);
+    expect(writes).toEqual([]);
+  });
+
+  it('release: a hold expires at its expiry instant, not a millisecond later', async () => {
+    const { service, writes } = refusing('applied');
+    const expiry = new Date(pending.hold!.expiresAt);
+    await expect(service.releaseExpired(expiry)).resolves.toEqual({ examined: 1, released: 1 });
+    expect(writes).toEqual(['applied']);
+  });
+
+  it('sell: insufficient_holdings → InsufficientHoldingsError, after one write', async () => {
+    const { service, writes } = refusing('insufficient_holdings');
+    await expect(
+      service.sell({
+        userId,
+        orderId: 'sell-31',
+        assetId: 'ACME',
+        quantityUnits: 5,
+        proceedsCents: 100,
+      }),
+    ).rejects.toBeInstanceOf(InsufficientHoldingsError);
+    expect(writes).toEqual(['insufficient_holdings']);
   });
 });
