@@ -56,6 +56,22 @@ describe('DynamoLoginAttemptRepository (adapter only)', () => {
       last_attempt_at: now,
       expires_at: now + 900 + 60,
     });
+    // A failure after the window: the restarted item is the same entity, with its own TTL.
+    const later = now + 901;
+    await repo.registerAttempt('ttl_user', later * 1000, policy);
+    const restarted = await db.table.doc.send(
+      new GetCommand({
+        TableName: db.table.config.dynamodb.tableName,
+        Key: keys.loginFailures('ttl_user'),
+      }),
+    );
+    expect(restarted.Item).toEqual({
+      ...keys.loginFailures('ttl_user'),
+      entity: 'login_failures',
+      attempts: 1,
+      last_attempt_at: later,
+      expires_at: later + 900 + 60,
+    });
   });
 
   it('answers 503 after 4 rounds that each lose to a restarted window, never a lockout', async () => {
