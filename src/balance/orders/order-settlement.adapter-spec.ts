@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { holdExpiryShard, keys } from '../../database/keys';
 import { Counter, Registry } from 'prom-client';
 import { createLogger } from '../../common/logging/logger';
 import { QUANTITY_SCALE, MAX_HOLDING_UNITS } from '../../common/money';
@@ -10,6 +11,7 @@ import { DynamoOrderLedgerRepository } from '../persistence/dynamo-order-ledger.
 import { OrderSettlementService } from './order-settlement.service';
 
 const db = useTestTable('order_settlement');
+const table = () => db.table.config.dynamodb.tableName;
 
 /**
  * The order side of the ledger through the real DynamoDB adapters (DynamoDB Local): holds,
@@ -172,6 +174,33 @@ describe('OrderSettlementService with the DynamoDB adapters', () => {
         status: 409,
       });
       expect(await count('complete', 'transaction_not_pending')).toBe(1);
+    });
+
+    it('stores the order, hold-expiry and holding items as their entities', async () => {
+      await funded(10_000);
+      const held = await hold('order-items', 1_000);
+      const transactionId = held.body.transaction.transaction_id;
+      const expiresAt = held.body.transaction.hold_expires_at!;
+      const raw = async (key: { PK: string; SK: string }) =>
+        (await db.table.doc.send(new GetCommand({ TableName: table(), Key: key }))).Item;
+      const expiryKey = keys.holdExpiry(
+        holdExpiryShard(transactionId),
+        expiresAt,
+        userId,
+        transactionId,
+      );
+      expect(await raw(keys.order(userId, 'order-items'))).toMatchObject({
+        entity: 'order',
+        transaction_id: transactionId,
+      });
+      expect(await raw(expiryKey)).toMatchObject({ entity: 'hold_expiry', user_id: userId });
+      const asset = { assetId: 'ETH', quantityUnits: 3 };
+      await service.complete({ userId, transactionId, asset });
+      expect(await raw(keys.asset(userId, 'ETH'))).toMatchObject({
+        entity: 'holding',
+        quantity_units: 3,
+      });
+      expect(await raw(expiryKey)).toBeUndefined();
     });
 
     it('takes the whole hold when no amount is given', async () => {
