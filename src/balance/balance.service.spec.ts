@@ -1,6 +1,7 @@
 import { ulid } from 'ulid';
 import { loadConfig } from '../config';
 import { BalanceService } from './balance.service';
+import { BalanceNotFoundError } from './domain/balance.errors';
 import type { LedgerTransaction } from './domain/ledger';
 import { InMemoryBalanceRepository } from './persistence/in-memory-balance.repository';
 
@@ -34,6 +35,32 @@ function setup(count: number) {
   });
   return { service: new BalanceService(repository, config), ids: ids.reverse(), repository };
 }
+
+describe('BalanceService.getBalance', () => {
+  it('answers the read the guard already started, without reading again', async () => {
+    const { service, repository } = setup(0);
+    const read = jest.spyOn(repository, 'getBalance');
+    const started = Promise.resolve({
+      userId: USER,
+      currentCents: 1234,
+      heldCents: 34,
+      version: 7,
+      updatedAt: '2025-01-01T00:00:00.000Z',
+    });
+    await expect(service.getBalance(USER, started)).resolves.toMatchObject({
+      current_balance: '12.34',
+      available_balance: '12.00',
+    });
+    expect(read).not.toHaveBeenCalled();
+  });
+
+  it('reads the balance itself when no read was started, and 404s a user without one', async () => {
+    const { service, repository } = setup(0);
+    repository.seed(USER, 500);
+    await expect(service.getBalance(USER)).resolves.toMatchObject({ current_balance: '5.00' });
+    await expect(service.getBalance('nobody')).rejects.toBeInstanceOf(BalanceNotFoundError);
+  });
+});
 
 describe('BalanceService.listTransactions', () => {
   it('pages newest first with a cursor, without duplicates or gaps', async () => {

@@ -17,6 +17,7 @@ import {
   MovementCommand,
   MoneyMovementService,
   MOVEMENT_DEADLINE_MS,
+  SETTLE_BUDGET_MS,
   SETTLE_RESENDS,
 } from './money-movement.service';
 
@@ -253,6 +254,14 @@ describe('MoneyMovementService', () => {
     );
   });
 
+  it('lets an error that is not an AppError (a bug) through, counted as "error"', async () => {
+    const { repository, service, counts } = setup();
+    const bug = new TypeError('not a function');
+    repository.getBalance = () => Promise.reject(bug);
+    await expect(service.withdraw(cmd(100))).rejects.toBe(bug);
+    expect(counts).toEqual({ 'withdraw:error': 1 });
+  });
+
   it('plans no new attempt after the request deadline: 503, a bounded number of writes', async () => {
     jest.useFakeTimers();
     try {
@@ -281,7 +290,15 @@ describe('MoneyMovementService', () => {
       expect(writes.length).toBeLessThanOrEqual(MOVEMENT_DEADLINE_MS / 1_000 + 1);
       expect(writes.length).toBeLessThan(MAX_ATTEMPTS);
       expect(repository.transactions.get(USER) ?? []).toHaveLength(0);
-      expect(lines.some((l) => l.message === 'balance busy: request deadline passed')).toBe(true);
+      expect(lines.filter((l) => l.message === 'balance busy: request deadline passed')).toEqual([
+        expect.objectContaining({
+          level: 40,
+          user_id: USER,
+          operation: 'deposit',
+          request_id: cmd(100).requestId,
+          attempts: writes.length,
+        }),
+      ]);
     } finally {
       jest.useRealTimers();
     }
@@ -393,9 +410,28 @@ describe('MoneyMovementService', () => {
       expect(repository.transactions.get(USER)).toHaveLength(1);
       expect((await repository.getBalance(USER))?.currentCents).toBe(500);
       expect(counts).toEqual({ 'deposit:service_unavailable': 1 });
+      // Unreachable or still in progress is not a bad request: no bug is logged.
+      expect(lines.filter((l) => String(l.message).includes('(a bug)'))).toEqual([]);
       expect(
         lines.find((l) => String(l.message).startsWith('money movement outcome unknown')),
       ).toMatchObject({ level: 50, transaction_id: [...ids][0], user_id: USER });
+    });
+
+    it('sends no resend once the settle budget ran out during the wait before it', async () => {
+      jest.useFakeTimers();
+      const { repository, service } = setup();
+      const writes = recordWrites(repository);
+      repository.beforeApply = async (_write, call): Promise<MovementOutcome> => {
+        // The first send takes all but 10 ms of the budget; the wait before the first resend
+        // (at least 12.5 ms) crosses it.
+        if (call === 1) await new Promise((resolve) => setTimeout(resolve, SETTLE_BUDGET_MS - 10));
+        return 'unknown';
+      };
+      const promise = service.deposit(cmd(500));
+      const settled = expect(promise).rejects.toBeInstanceOf(MovementOutcomeUnknownError);
+      await jest.runAllTimersAsync();
+      await settled;
+      expect(writes).toHaveLength(1);
     });
 
     /** The answer to the repository's (coalesced) balance read: the user's zero balance. */

@@ -1,6 +1,7 @@
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../common/errors';
 import { BatchedItemReads, batchedReadsOf, Item, ItemKey } from './batched-reads';
+import { networkOutage } from './testing/network-outage';
 
 const TABLE = 't';
 const key = (n: number | string): ItemKey => ({ PK: `U${n}`, SK: 'BALANCE' });
@@ -103,7 +104,7 @@ describe('BatchedItemReads', () => {
   });
 
   it('gives every reader of a failed batch the error (an outage)', async () => {
-    const outage = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const outage = networkOutage();
     const { reads } = store([balance(1)], () => outage);
     const results = await Promise.allSettled([reads.get(key(1)), reads.get(key(2))]);
     expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected']);

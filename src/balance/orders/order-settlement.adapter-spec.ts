@@ -1,13 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { holdExpiryShard, keys } from '../../database/keys';
+import { GetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { HOLD_EXPIRY_SHARDS, holdExpiryShard, keys } from '../../database/keys';
 import { Counter, Registry } from 'prom-client';
 import { createLogger } from '../../common/logging/logger';
 import { QUANTITY_SCALE, MAX_HOLDING_UNITS } from '../../common/money';
 import { useTestTable } from '../../database/testing/contract-fixture';
+import { spyOnSend } from '../../database/testing/send-spy';
 import { newBalanceItem } from '../persistence/balance.item';
 import { DynamoBalanceRepository } from '../persistence/dynamo-balance.repository';
 import { DynamoOrderLedgerRepository } from '../persistence/dynamo-order-ledger.repository';
+import type { OrderWrite } from '../persistence/order-ledger.repository';
 import { OrderSettlementService } from './order-settlement.service';
 
 const db = useTestTable('order_settlement');
@@ -382,6 +384,12 @@ describe('OrderSettlementService with the DynamoDB adapters', () => {
       expect(await orders.getHolding(userId, 'BTC')).toMatchObject({
         quantityUnits: 2 * QUANTITY_SCALE - QUANTITY_SCALE / 4,
       });
+      expect(await orders.listHoldings(userId)).toEqual([
+        expect.objectContaining({
+          assetId: 'BTC',
+          quantityUnits: 2 * QUANTITY_SCALE - QUANTITY_SCALE / 4,
+        }),
+      ]);
       expect(await count('sell', 'success')).toBe(1);
     });
 
@@ -395,6 +403,10 @@ describe('OrderSettlementService with the DynamoDB adapters', () => {
       });
       const all = await sell('sell-2', QUANTITY_SCALE);
       expect(await orders.getHolding(userId, 'BTC')).toMatchObject({ quantityUnits: 0 });
+      // The emptied holding is still stored; the portfolio lists only what is owned.
+      expect(await orders.listAllHoldings(userId)).toEqual([
+        expect.objectContaining({ assetId: 'BTC', quantityUnits: 0 }),
+      ]);
       expect(await orders.listHoldings(userId)).toEqual([]);
       const replay = await sell('sell-2', QUANTITY_SCALE);
       expect(replay).toMatchObject({ statusCode: 201, replayed: true });
@@ -403,6 +415,87 @@ describe('OrderSettlementService with the DynamoDB adapters', () => {
       await expect(
         service.sell({ userId, orderId: 'x', assetId: 'ETH', quantityUnits: 1, proceedsCents: 1 }),
       ).rejects.toMatchObject({ code: 'insufficient_holdings' });
+    });
+  });
+
+  describe('the order ledger adapter alone', () => {
+    it('a resolution resent after its first send landed is "applied" for that write, "not_pending" for another', async () => {
+      // DynamoDB answers an identical resend with the same ClientRequestToken as a success, for
+      // ten minutes. Past that window (simulated by sending without the token) the conditions are
+      // evaluated again: the adapter must recognise its own landed write by its resolution token.
+      const { doc, config } = db.table;
+      const spied = spyOnSend(doc, (command, name, send) =>
+        name === 'TransactWriteCommand'
+          ? send(
+              new TransactWriteCommand({
+                ...(command as TransactWriteCommand).input,
+                ClientRequestToken: undefined,
+              }),
+            )
+          : undefined,
+      );
+      const ledger = new DynamoOrderLedgerRepository(spied.doc, config);
+      const writes: OrderWrite[] = [];
+      const apply = ledger.applyOrderWrite.bind(ledger);
+      ledger.applyOrderWrite = (write) => (writes.push(write), apply(write));
+      const resolving = new OrderSettlementService(
+        balances,
+        ledger,
+        counter,
+        createLogger('silent'),
+      );
+      await funded(10_000);
+      const held = await hold('order-resent', 1_000);
+      const transactionId = held.body.transaction.transaction_id;
+      await resolving.cancel({ userId, transactionId });
+      expect(writes).toHaveLength(1);
+      const [landed] = writes;
+      await expect(ledger.applyOrderWrite(landed)).resolves.toBe('applied');
+      await expect(ledger.applyOrderWrite({ ...landed, token: randomUUID() })).resolves.toBe(
+        'not_pending',
+      );
+      // Nothing moved twice.
+      expect(await balances.getBalance(userId)).toMatchObject({
+        currentCents: 10_000,
+        heldCents: 0,
+        version: 2,
+      });
+    });
+
+    it('lists due holds across its shards oldest first, at most `limit`, and forgets one on request', async () => {
+      // Index entries from long before any other test's holds, one per shard, the oldest in the
+      // last shard: shard order is the reverse of expiry order.
+      const entries = [0, 1, 2, 3].map((n) => {
+        const shard = HOLD_EXPIRY_SHARDS - 1 - n;
+        const transactionId = `01J0000000000000000000000${String.fromCharCode(48 + shard)}`;
+        expect(holdExpiryShard(transactionId)).toBe(shard);
+        return { userId, transactionId, expiresAt: `2000-01-01T00:00:0${n}.000Z` };
+      });
+      for (const e of entries) {
+        await db.table.doc.send(
+          new PutCommand({
+            TableName: table(),
+            Item: {
+              ...keys.holdExpiry(
+                holdExpiryShard(e.transactionId),
+                e.expiresAt,
+                e.userId,
+                e.transactionId,
+              ),
+              entity: 'hold_expiry',
+              user_id: e.userId,
+              transaction_id: e.transactionId,
+              expires_at_iso: e.expiresAt,
+            },
+          }),
+        );
+      }
+      const by = new Date('2000-01-02T00:00:00.000Z');
+      await expect(orders.listExpiredHolds(by, 3)).resolves.toEqual(entries.slice(0, 3));
+      await orders.forgetExpiredHold(entries[0]);
+      await expect(orders.listExpiredHolds(by, 10)).resolves.toEqual(entries.slice(1));
+      for (const e of entries.slice(1)) await orders.forgetExpiredHold(e);
+      await expect(orders.listExpiredHolds(by, 10)).resolves.toEqual([]);
     });
   });
 });

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { Counter } from 'prom-client';
 import type { Logger } from '../../common/logging/logger';
-import { MAX_HOLDING_UNITS } from '../../common/money';
+import { ServiceUnavailableError } from '../../common/errors';
+import { formatQuantity, MAX_HOLDING_UNITS } from '../../common/money';
 import type { Balance, LedgerTransaction } from '../domain/ledger';
 import type { BalanceRepository } from '../persistence/balance.repository';
 import type {
@@ -10,11 +11,46 @@ import type {
   OrderRecord,
 } from '../persistence/order-ledger.repository';
 import {
+  AmountExceedsHoldError,
   HoldingLimitError,
   InsufficientHoldingsError,
   TransactionNotPendingError,
 } from './order.errors';
 import { OrderSettlementService } from './order-settlement.service';
+
+/** A fresh, unregistered counter of order operations, as the service is given. */
+function operationsCounter(): Counter<string> {
+  return new Counter({
+    name: `order_ops_${Math.random().toString(36).slice(2)}`,
+    help: 'h',
+    labelNames: ['operation', 'result'],
+    registers: [],
+  });
+}
+
+/** A logger that keeps what it was given, and a counter whose values can be read back. */
+function recorded() {
+  const lines: Array<{ level: string; fields: Record<string, unknown>; message: string }> = [];
+  const at =
+    (level: string) =>
+    (fields: Record<string, unknown>, message: string): void =>
+      void lines.push({ level, fields, message });
+  const logger = {
+    info: at('info'),
+    warn: at('warn'),
+    error: at('error'),
+    debug: at('debug'),
+  } as unknown as Logger;
+  const counter = operationsCounter();
+  const counts = async () =>
+    Object.fromEntries(
+      (await counter.get()).values.map((v) => [
+        `${v.labels.operation}:${v.labels.result}`,
+        v.value,
+      ]),
+    );
+  return { lines, logger, counter, counts };
+}
 
 /**
  * A twin of a hold or sell (same order_id, same body) reads the balance / holding and the order
@@ -25,13 +61,7 @@ describe('OrderSettlementService: a twin that reads between the winner’s effec
   const userId = '6f1c1c1e-0000-4000-8000-000000000002';
   const at = '2026-01-01T00:00:00.000Z';
   const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-  const counter = () =>
-    new Counter({
-      name: `review_ops_${Math.random().toString(36).slice(2)}`,
-      help: 'h',
-      labelNames: ['operation', 'result'],
-      registers: [],
-    });
+  const counter = operationsCounter;
 
   /** The store as the twin sees it: the winner has committed, except that the first order read missed it. */
   function twinView(
@@ -184,13 +214,7 @@ describe('OrderSettlementService.releaseExpired: one bad entry never blocks the 
             : { userId: u, currentCents: 1000, heldCents: 100, version: 1, updatedAt: at },
         ),
     } as unknown as BalanceRepository;
-    const counter = new Counter({
-      name: 'release_ops_test',
-      help: 'h',
-      labelNames: ['operation', 'result'],
-      registers: [],
-    });
-    const service = new OrderSettlementService(balances, orders, counter, logger);
+    const service = new OrderSettlementService(balances, orders, operationsCounter(), logger);
     const summary = await service.releaseExpired(new Date('2026-01-02T00:00:00.000Z'));
     expect(summary).toEqual({ examined: 3, released: 1 });
     expect(forgotten).toEqual([hold(1).transactionId]);
@@ -239,13 +263,8 @@ describe('OrderSettlementService: a write its condition refused after the reads 
         return Promise.resolve(outcome);
       },
     } as unknown as OrderLedgerRepository;
-    const counter = new Counter({
-      name: `refused_ops_${Math.random().toString(36).slice(2)}`,
-      help: 'h',
-      labelNames: ['operation', 'result'],
-      registers: [],
-    });
-    return { service: new OrderSettlementService(balances, orders, counter, logger), writes };
+    const service = new OrderSettlementService(balances, orders, operationsCounter(), logger);
+    return { service, writes };
   }
 
   it.each([
@@ -291,5 +310,210 @@ describe('OrderSettlementService: a write its condition refused after the reads 
       }),
     ).rejects.toBeInstanceOf(InsufficientHoldingsError);
     expect(writes).toEqual(['insufficient_holdings']);
+  });
+});
+
+describe('OrderSettlementService.releaseExpired: errors that stop the batch, errors that skip a hold', () => {
+  const at = '2026-01-01T00:00:00.000Z';
+  const entry = (n: number) => ({
+    userId: `6f1c1c1e-0000-4000-8000-00000000004${n}`,
+    transactionId: `01JJ000000000000000000004${n}`,
+    expiresAt: at,
+  });
+
+  function releasing(failure: (n: number) => Error | null) {
+    const { lines, logger, counter, counts } = recorded();
+    const read: number[] = [];
+    const orders = {
+      listExpiredHolds: () => Promise.resolve([1, 2].map(entry)),
+      getTransaction: (_u: string, id: string) => {
+        const n = [1, 2].find((k) => entry(k).transactionId === id)!;
+        read.push(n);
+        const err = failure(n);
+        return err ? Promise.reject(err) : Promise.resolve(null);
+      },
+      forgetExpiredHold: () => Promise.resolve(),
+    } as unknown as OrderLedgerRepository;
+    const balances = {
+      getBalance: () => Promise.resolve(null),
+    } as unknown as BalanceRepository;
+    const service = new OrderSettlementService(balances, orders, counter, logger);
+    return { service, read, lines, counts };
+  }
+
+  it('stops at a store outage (503): the next hold is not tried', async () => {
+    const outage = new ServiceUnavailableError('down', 1);
+    const { service, read, counts } = releasing(() => outage);
+    await expect(service.releaseExpired(new Date('2026-01-02T00:00:00.000Z'))).rejects.toBe(outage);
+    expect(read).toEqual([1]);
+    expect(await counts()).toEqual({ 'release_expired:service_unavailable': 1 });
+  });
+
+  it('stops at an error that is not an AppError (a bug), counted as "error"', async () => {
+    const bug = new TypeError('not a function');
+    const { service, read, counts } = releasing(() => bug);
+    await expect(service.releaseExpired(new Date('2026-01-02T00:00:00.000Z'))).rejects.toBe(bug);
+    expect(read).toEqual([1]);
+    expect(await counts()).toEqual({ 'release_expired:error': 1 });
+  });
+
+  it('skips a hold refused with a 4xx, with a warning naming it, and goes on', async () => {
+    const { service, read, lines } = releasing((n) =>
+      n === 1 ? new AmountExceedsHoldError('1.00') : null,
+    );
+    await expect(service.releaseExpired(new Date('2026-01-02T00:00:00.000Z'))).resolves.toEqual({
+      examined: 2,
+      released: 0,
+    });
+    expect(read).toEqual([1, 2]);
+    expect(lines.filter((l) => l.level === 'warn')).toEqual([
+      {
+        level: 'warn',
+        fields: {
+          user_id: entry(1).userId,
+          transaction_id: entry(1).transactionId,
+          code: new AmountExceedsHoldError('1.00').code,
+        },
+        message: 'expired hold not released',
+      },
+    ]);
+  });
+});
+
+describe('OrderSettlementService: a resolution that landed although its answer was lost', () => {
+  const userId = '6f1c1c1e-0000-4000-8000-000000000051';
+  const at = '2026-01-01T00:00:00.000Z';
+  const pending: LedgerTransaction = {
+    transactionId: '01JJ0000000000000000000051',
+    userId,
+    type: 'order_payment',
+    amountCents: -500,
+    status: 'pending',
+    description: 'Hold for order o-51',
+    referenceId: 'o-51',
+    balanceAfterCents: 1000,
+    createdAt: at,
+    updatedAt: at,
+    hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
+  };
+
+  /**
+   * The first write lands, but its outcome reads as a lost race (`balance_changed`: its own
+   * version bump); the next attempt finds the hold resolved by `resolver(token)`.
+   */
+  function lostAnswer(resolver: (token: string) => string) {
+    const { lines, logger, counter } = recorded();
+    let tx = pending;
+    let balance: Balance = {
+      userId,
+      currentCents: 1000,
+      heldCents: 500,
+      version: 3,
+      updatedAt: at,
+    };
+    const writes: string[] = [];
+    const balances = { getBalance: () => Promise.resolve(balance) } as unknown as BalanceRepository;
+    const orders = {
+      getTransaction: () => Promise.resolve(tx),
+      getHolding: () => Promise.resolve(null),
+      applyOrderWrite: (w: {
+        token: string;
+        transaction: LedgerTransaction;
+        balanceAfter: Balance;
+      }) => {
+        writes.push(w.token);
+        tx = { ...w.transaction, resolvedBy: resolver(w.token) };
+        balance = w.balanceAfter;
+        return Promise.resolve('balance_changed');
+      },
+    } as unknown as OrderLedgerRepository;
+    const service = new OrderSettlementService(balances, orders, counter, logger);
+    return { service, writes, lines };
+  }
+
+  it('answers the landed write (200, not a replay) instead of 409, and writes once', async () => {
+    const { service, writes } = lostAnswer((token) => token);
+    const result = await service.complete({ userId, transactionId: pending.transactionId });
+    expect(writes).toHaveLength(1);
+    expect(result).toMatchObject({
+      statusCode: 200,
+      replayed: false,
+      body: {
+        transaction: {
+          transaction_id: pending.transactionId,
+          status: 'completed',
+          amount: '-5.00',
+        },
+        balance: { current_balance: '5.00', held_balance: '0.00' },
+      },
+    });
+  });
+
+  it('answers 409 when another request resolved the hold', async () => {
+    const { service, writes } = lostAnswer(() => 'another-request');
+    await expect(
+      service.cancel({ userId, transactionId: pending.transactionId }),
+    ).rejects.toBeInstanceOf(TransactionNotPendingError);
+    expect(writes).toHaveLength(1);
+  });
+});
+
+describe('OrderSettlementService: the audit record of an order write', () => {
+  const userId = '6f1c1c1e-0000-4000-8000-000000000061';
+  const at = '2026-01-01T00:00:00.000Z';
+
+  function auditing() {
+    const { lines, logger, counter } = recorded();
+    const balance: Balance = {
+      userId,
+      currentCents: 1000,
+      heldCents: 500,
+      version: 3,
+      updatedAt: at,
+    };
+    const pending: LedgerTransaction = {
+      transactionId: '01JJ0000000000000000000061',
+      userId,
+      type: 'order_payment',
+      amountCents: -500,
+      status: 'pending',
+      description: 'Hold for order o-61',
+      referenceId: 'o-61',
+      balanceAfterCents: 1000,
+      createdAt: at,
+      updatedAt: at,
+      hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
+    };
+    const balances = { getBalance: () => Promise.resolve(balance) } as unknown as BalanceRepository;
+    const orders = {
+      getTransaction: () => Promise.resolve(pending),
+      findOrder: () => Promise.resolve(null),
+      getHolding: () => Promise.resolve(null),
+      applyOrderWrite: () => Promise.resolve('applied'),
+    } as unknown as OrderLedgerRepository;
+    const service = new OrderSettlementService(balances, orders, counter, logger);
+    const audits = () =>
+      lines.filter((l) => l.fields.event === 'balance.order').map((l) => l.fields);
+    return { service, audits, pending };
+  }
+
+  it('names the asset and its decimal quantity when the order delivers one', async () => {
+    const { service, audits, pending } = auditing();
+    await service.complete({
+      userId,
+      transactionId: pending.transactionId,
+      asset: { assetId: 'ACME', quantityUnits: 1_500_000 },
+    });
+    expect(audits()).toEqual([
+      expect.objectContaining({ asset_id: 'ACME', quantity: formatQuantity(1_500_000) }),
+    ]);
+  });
+
+  it('has no quantity when the order carries no asset', async () => {
+    const { service, audits, pending } = auditing();
+    await service.cancel({ userId, transactionId: pending.transactionId });
+    expect(audits()).toHaveLength(1);
+    expect(audits()[0].quantity).toBeUndefined();
+    expect(audits()[0].asset_id).toBeUndefined();
   });
 });

@@ -1,6 +1,11 @@
 import pino from 'pino';
 import { ServiceUnavailableError } from '../../common/errors';
-import { MAX_ATTEMPTS, MOVEMENT_DEADLINE_MS, SETTLE_RESENDS } from '../money-movement.service';
+import {
+  MAX_ATTEMPTS,
+  MOVEMENT_DEADLINE_MS,
+  SETTLE_BUDGET_MS,
+  SETTLE_RESENDS,
+} from '../money-movement.service';
 import { BalanceBusyError, MovementOutcomeUnknownError } from '../domain/balance.errors';
 import type {
   OrderLedgerRepository,
@@ -151,6 +156,7 @@ describe('runOrderWrite', () => {
         message: 'order write resend rejected',
         transaction_id: 'TX0',
         operation: 'hold',
+        err: expect.objectContaining({ message: 'ValidationException' }),
       }),
     ]);
   });
@@ -159,8 +165,9 @@ describe('runOrderWrite', () => {
     const { run, sent, lines } = setup(['unknown']);
     const result = await settled(run());
     expect((result as PromiseRejectedResult).reason).toBeInstanceOf(MovementOutcomeUnknownError);
-    expect(sent.length).toBeGreaterThan(1);
-    expect(sent.length).toBeLessThanOrEqual(1 + SETTLE_RESENDS);
+    // Every wait before a resend is at most its ceiling (25 ms doubling to 1 s: 3.6 s in all), so
+    // all resends fit in the settle budget.
+    expect(sent).toHaveLength(1 + SETTLE_RESENDS);
     expect(new Set(sent.map((w) => w.token))).toEqual(new Set(['t0']));
     expect(lines).toContainEqual(
       expect.objectContaining({
@@ -170,5 +177,29 @@ describe('runOrderWrite', () => {
         request_id: 'req-1',
       }),
     );
+  });
+
+  it('sends no resend once the settle budget ran out during the wait before it', async () => {
+    const { sent, lines, attempts } = setup([]);
+    const result = await settled(
+      runOrderWrite(
+        {
+          applyOrderWrite: async (w: OrderWrite) => {
+            sent.push(w);
+            // The first send takes all but 10 ms of the budget; the wait before the first resend
+            // (at least 12.5 ms) crosses it.
+            if (sent.length === 1) jest.setSystemTime(Date.now() + SETTLE_BUDGET_MS - 10);
+            return 'unknown';
+          },
+        } as unknown as OrderLedgerRepository,
+        pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l)) }),
+        { operation: 'hold', userId: 'u1' },
+        async (attempt) => (attempts.push(attempt), { write: write(attempt) }),
+        () => 'finished',
+      ),
+    );
+    expect((result as PromiseRejectedResult).reason).toBeInstanceOf(MovementOutcomeUnknownError);
+    expect(sent).toHaveLength(1);
+    expect(attempts).toEqual([0]);
   });
 });

@@ -271,6 +271,18 @@ export function describeBalanceRepositoryContract(
         });
         expect(rest.transactions).toHaveLength(1);
         expect(rest.hasMore).toBe(false);
+        // Exactly a page's worth is one page with nothing more.
+        const exact = await repo.listTransactions(userId, { limit: 12 });
+        expect(exact).toEqual({ transactions: all.transactions, hasMore: false });
+        // Both filters at once: each must hold.
+        const both = await repo.listTransactions(userId, {
+          limit: 100,
+          type: 'withdraw',
+          status: 'completed',
+        });
+        expect(both.transactions.map((t) => [t.type, t.status])).toEqual(
+          Array(3).fill(['withdraw', 'completed']),
+        );
         const completed = await repo.listTransactions(userId, { limit: 100, status: 'completed' });
         expect(completed.transactions).toHaveLength(12);
         // The status filter really filters: none of these movements is pending.

@@ -1,5 +1,6 @@
 import { AddressInfo, createServer, Socket } from 'node:net';
 import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { ClientClosedRequestError } from '../../common/http/client-abort-signal.decorator';
 import { keys } from '../../database/keys';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { createDynamoDbClient } from '../../database/dynamodb.client';
@@ -103,7 +104,29 @@ describe('DynamoBalanceRepository (adapter only)', () => {
     await expect(unreachable.applyMovement(write)).rejects.toBeInstanceOf(
       LedgerStoreUnavailableError,
     );
+    // A client still connected: an outage during its history query is an outage, not a hang-up.
+    await expect(
+      unreachable.listTransactions('anyone', { limit: 10 }, new AbortController().signal),
+    ).rejects.toBeInstanceOf(LedgerStoreUnavailableError);
     down.destroy();
+  });
+
+  it('abandons a history query whose client went away while it was sent (499, not 503)', async () => {
+    const { doc, config } = db.table;
+    const repo = new DynamoBalanceRepository(doc, config);
+    const gone = new AbortController();
+    const listing = repo.listTransactions('anyone', { limit: 10 }, gone.signal);
+    gone.abort(); // after the query was started: the send itself must be abandoned
+    await expect(listing).rejects.toBeInstanceOf(ClientClosedRequestError);
+    // Not started at all once the client is gone.
+    await expect(
+      repo.listTransactions('anyone', { limit: 10 }, gone.signal),
+    ).rejects.toBeInstanceOf(ClientClosedRequestError);
+    // The same query with the client still there answers.
+    await expect(repo.listTransactions('anyone', { limit: 10 })).resolves.toEqual({
+      transactions: [],
+      hasMore: false,
+    });
   });
 
   it('against a DynamoDB that never answers: a read fails with 503, a movement write is "unknown"', async () => {

@@ -77,6 +77,11 @@ describe('ledger items read back', () => {
     });
     const halfHold = { ...minimal, hold_cents: 5 } as unknown as TransactionItem;
     expect(toTransaction(halfHold)).not.toHaveProperty('hold');
+    const expiryOnly = {
+      ...minimal,
+      hold_expires_at: '2025-01-01T00:15:00.000Z',
+    } as unknown as TransactionItem;
+    expect(toTransaction(expiryOnly)).not.toHaveProperty('hold');
     const halfAsset = { ...minimal, asset_id: 'BTC' } as unknown as TransactionItem;
     expect(toTransaction(halfAsset)).not.toHaveProperty('asset');
   });

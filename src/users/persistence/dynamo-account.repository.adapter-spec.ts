@@ -12,6 +12,7 @@ import { newEmailToken } from '../domain/email-token';
 import { describeAccountRepositoryContract } from './account.repository.contract';
 import { DynamoAccountRepository } from './dynamo-account.repository';
 import { DynamoUserRepository } from './dynamo-user.repository';
+import { networkOutage } from '../../database/testing/network-outage';
 
 const db = useTestTable('account_contract');
 const table = () => db.table.config.dynamodb.tableName;
@@ -160,7 +161,7 @@ describe('DynamoAccountRepository items (DynamoDB Local)', () => {
 
   it('passes on a store outage while starting a window (503), never "too many requests"', async () => {
     const { doc } = spyOnSend(db.table.doc, (_, name) => {
-      if (name === 'PutCommand') throw outage();
+      if (name === 'PutCommand') throw networkOutage();
     });
     const spied = new DynamoAccountRepository(doc, db.table.config);
     const email = `${ulid().toLowerCase()}@example.com`;
@@ -172,7 +173,7 @@ describe('DynamoAccountRepository items (DynamoDB Local)', () => {
 
   it('answers 503 for a status change the store fails, never "user not found"', async () => {
     const { doc } = spyOnSend(db.table.doc, () => {
-      throw outage();
+      throw networkOutage();
     });
     const spied = new DynamoAccountRepository(doc, db.table.config);
     const user = newUser(clock);
@@ -183,8 +184,3 @@ describe('DynamoAccountRepository items (DynamoDB Local)', () => {
     expect(await get(keys.user(user.userId))).toMatchObject({ status: 'active' });
   });
 });
-
-/** An SDK network failure: what `store` maps to 503. */
-function outage(): Error {
-  return Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: {} });
-}

@@ -8,6 +8,7 @@ import {
   isTransactionConflict,
   store,
 } from '../../database/dynamo-errors';
+import { networkOutage } from '../../database/testing/network-outage';
 
 function cancelled(...codes: string[]): TransactionCanceledException {
   return new TransactionCanceledException({
@@ -52,10 +53,7 @@ describe('registration transaction cancellation reasons', () => {
 
 describe('DynamoDB outages', () => {
   it('become 503 service_unavailable; conditional failures and request bugs pass through', async () => {
-    const refused = Object.assign(new Error('connect ECONNREFUSED'), {
-      code: 'ECONNREFUSED',
-      $metadata: {},
-    });
+    const refused = networkOutage();
     await expect(store(() => Promise.reject(refused))).rejects.toMatchObject({
       status: 503,
       code: 'service_unavailable',
