@@ -555,29 +555,16 @@ describe('MoneyMovementService', () => {
     });
 
     it('with DynamoDB: resends the identical TransactWriteItems after TransactionInProgressException', async () => {
-      const sent: TransactWriteCommandInput[] = [];
-      const send = jest.fn(async (command: unknown) => {
-        if (command instanceof BatchGetCommand) return balanceRead(command);
-        if (command instanceof TransactWriteCommand) {
-          sent.push(command.input);
-          if (sent.length === 1) throw inProgress();
-          return {};
-        }
-        throw new Error('unexpected command');
+      const { sent, gets, service } = dynamoService((_input, n) => {
+        if (n === 1) throw inProgress();
+        return {};
       });
-      const db = { send } as unknown as DynamoDBDocumentClient;
-      const config = loadConfig({
-        NODE_ENV: 'test',
-        DYNAMODB_ENDPOINT: 'http://127.0.0.1:1',
-        JWT_SECRET_KEY: 'unit-test-secret-0123456789abcdef',
-      });
-      const { service } = serviceOver(new DynamoBalanceRepository(db, config));
       const result = await service.deposit(cmd(500));
       expect(result.statusCode).toBe(201);
       expect(sent).toHaveLength(2);
       expect(sent[1]).toEqual(sent[0]);
       expect(sent[0].ClientRequestToken).toMatch(/^[A-Za-z0-9_-]{36}$/);
-      expect(send.mock.calls.filter(([c]) => c instanceof BatchGetCommand)).toHaveLength(1);
+      expect(gets()).toBe(1);
     });
   });
 

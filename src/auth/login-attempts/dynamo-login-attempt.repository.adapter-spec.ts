@@ -1,12 +1,8 @@
-import {
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../../common/errors';
 import { keys } from '../../database/keys';
 import { useTestTable } from '../../database/testing/contract-fixture';
+import { spyOnSend } from '../../database/testing/send-spy';
 import { DynamoLoginAttemptRepository } from './dynamo-login-attempt.repository';
 import { describeLoginAttemptRepositoryContract } from './login-attempt.repository.contract';
 
@@ -23,21 +19,18 @@ describe('DynamoLoginAttemptRepository (adapter only)', () => {
   const now = nowMs / 1000;
   const lost = () => Object.assign(new Error('lost'), { name: 'ConditionalCheckFailedException' });
 
-  /** A document client answering each command kind from `script`; counts what was sent. */
+  /** The table's client with each command kind answered by `script`; records what was sent. */
   function scripted(script: { update: () => unknown; get?: () => unknown; put?: () => unknown }) {
-    const sent: string[] = [];
-    const doc = {
-      send: async (command: unknown) => {
-        const run = (name: string, answer?: () => unknown) => {
-          sent.push(name);
-          return answer!();
-        };
-        if (command instanceof UpdateCommand) return run('update', script.update);
-        if (command instanceof GetCommand) return run('get', script.get);
-        if (command instanceof PutCommand) return run('put', script.put);
-        throw new Error('unexpected command');
-      },
-    } as unknown as DynamoDBDocumentClient;
+    const answers: Record<string, (() => unknown) | undefined> = {
+      UpdateCommand: script.update,
+      GetCommand: script.get,
+      PutCommand: script.put,
+    };
+    const { doc, sent } = spyOnSend(db.table.doc, (_command, name) => {
+      const answer = answers[name];
+      if (!answer) throw new Error(`unexpected ${name}`);
+      return answer() ?? {};
+    });
     return { repo: new DynamoLoginAttemptRepository(doc, db.table.config), sent };
   }
 
@@ -86,7 +79,7 @@ describe('DynamoLoginAttemptRepository (adapter only)', () => {
     expect((error as Error).message).toBe(
       'Too many concurrent login attempts for this account; retry.',
     );
-    expect(sent).toEqual(['update', 'get', 'update', 'get', 'update', 'get', 'update', 'get']);
+    expect(sent).toEqual(Array(4).fill(['UpdateCommand', 'GetCommand']).flat());
   });
 
   it('passes on a store error that is not a lost condition, without reading or retrying', async () => {
@@ -96,7 +89,7 @@ describe('DynamoLoginAttemptRepository (adapter only)', () => {
       },
     });
     await expect(repo.registerAttempt('x', nowMs, policy)).rejects.toThrow('boom');
-    expect(sent).toEqual(['update']);
+    expect(sent).toEqual(['UpdateCommand']);
   });
 
   it('goes another round when its restart of a stale window loses, and counts there', async () => {
@@ -115,7 +108,7 @@ describe('DynamoLoginAttemptRepository (adapter only)', () => {
       allowed: true,
       attempt: 2,
     });
-    expect(sent).toEqual(['update', 'get', 'put', 'update']);
+    expect(sent).toEqual(['UpdateCommand', 'GetCommand', 'PutCommand', 'UpdateCommand']);
   });
 
   it('passes on a store error from the restart', async () => {
