@@ -22,4 +22,18 @@ describe('loginLookupForms', () => {
     expect(loginLookupForms(longest)).toEqual([longest]);
     expect(loginLookupForms(`${longest}a`)[0]).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
+
+  it('looks the old form up only when it fits the identifier limit', () => {
+    // "e" + a combining acute is 3 bytes; its NFC form "é" is 2. The old (non-NFC) form of this
+    // address is exactly the longest identifier; the canonical form is shorter.
+    const decomposed = 'e\u0301'.repeat(83);
+    const longest = `${decomposed}@x.io`;
+    expect(Buffer.byteLength(longest)).toBe(LOGIN_IDENTIFIER_MAX_BYTES);
+    const canonical = `${decomposed.normalize('NFC')}@x.io`;
+    expect(loginLookupForms(longest)).toEqual([canonical, longest]);
+    // One character more and the old form is longer than any stored identifier: not looked up.
+    const longer = `e\u0301${longest}`;
+    expect(Buffer.byteLength(canonical)).toBeLessThan(LOGIN_IDENTIFIER_MAX_BYTES);
+    expect(loginLookupForms(longer)).toEqual([`${'e\u0301'.repeat(84).normalize('NFC')}@x.io`]);
+  });
 });

@@ -3,6 +3,7 @@ import { ServiceUnavailableError } from '../../common/errors';
 import { ItemKey, keys } from '../../database/keys';
 import { ManualClock } from '../../database/testing/manual-clock';
 import { newSession, newUser } from '../../database/testing/persistence-fixtures';
+import { networkOutage } from '../../database/testing/network-outage';
 import { spyOnSend } from '../../database/testing/send-spy';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { DynamoUserRepository } from '../../users/persistence/dynamo-user.repository';
@@ -42,6 +43,30 @@ describe('DynamoSessionRepository beyond the contract (DynamoDB Local)', () => {
     expect(item).toMatchObject({ refresh_hash: 'next-hash' });
     expect(item).not.toHaveProperty('ip');
     expect(item).not.toHaveProperty('user_agent');
+  });
+
+  it('passes an outage during a rotation on, instead of reading it as a session gone', async () => {
+    const owner = user();
+    const session = newSession(clock, owner);
+    await new DynamoSessionRepository(db.table.doc, db.table.config).create(session);
+    const { doc } = spyOnSend(db.table.doc, (_command, name) => {
+      if (name === 'UpdateCommand') throw networkOutage();
+      return undefined;
+    });
+    const repo = new DynamoSessionRepository(doc, db.table.config);
+    await expect(
+      repo.rotate(owner.userId, session.sessionId, session.refreshHash, {
+        refreshHash: 'next-hash',
+        usedRefreshHashes: [session.refreshHash],
+        lastUsedAt: session.lastUsedAt,
+        expiresAt: session.expiresAt,
+        ip: null,
+        userAgent: null,
+      }),
+    ).rejects.toBeInstanceOf(ServiceUnavailableError);
+    expect(await raw(keys.session(owner.userId, session.sessionId))).toMatchObject({
+      refresh_hash: session.refreshHash,
+    });
   });
 
   it('reads an item without a used-hash list (written before it existed) as none used', async () => {

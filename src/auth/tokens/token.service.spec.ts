@@ -126,6 +126,7 @@ describe('isAccessClaims', () => {
 
   it.each<[string, unknown]>([
     ['null', null],
+    ['undefined', undefined],
     ['a string', 'access'],
     ['another token type', { ...user, type: 'refresh' }],
     ['a non-string subject', { ...user, sub: 1 }],
