@@ -8,6 +8,7 @@ import { spyOnSend } from '../../database/testing/send-spy';
 import { useTestTable } from '../../database/testing/contract-fixture';
 import { DynamoUserRepository } from '../../users/persistence/dynamo-user.repository';
 import { DynamoSessionRepository } from './dynamo-session.repository';
+import type { Session, SessionRotation } from './session';
 import { describeSessionRepositoryContract } from './session.repository.contract';
 
 const db = useTestTable('session_contract');
@@ -25,20 +26,22 @@ describe('DynamoSessionRepository beyond the contract (DynamoDB Local)', () => {
   const raw = async (key: ItemKey) =>
     (await db.table.doc.send(new GetCommand({ TableName: table(), Key: key }))).Item;
   const user = () => newUser(clock);
+  /** A rotation of `session` to the refresh hash `next-hash`, without client details. */
+  const bare = (session: Session): SessionRotation => ({
+    refreshHash: 'next-hash',
+    usedRefreshHashes: [session.refreshHash],
+    lastUsedAt: session.lastUsedAt,
+    expiresAt: session.expiresAt,
+    ip: null,
+    userAgent: null,
+  });
 
   it('stores no client attributes for a rotation without them', async () => {
     const repo = new DynamoSessionRepository(db.table.doc, db.table.config);
     const owner = user();
     const session = newSession(clock, owner);
     await repo.create(session);
-    await repo.rotate(owner.userId, session.sessionId, session.refreshHash, {
-      refreshHash: 'next-hash',
-      usedRefreshHashes: [session.refreshHash],
-      lastUsedAt: session.lastUsedAt,
-      expiresAt: session.expiresAt,
-      ip: null,
-      userAgent: null,
-    });
+    await repo.rotate(owner.userId, session.sessionId, session.refreshHash, bare(session));
     const item = await raw(keys.session(owner.userId, session.sessionId));
     expect(item).toMatchObject({ refresh_hash: 'next-hash' });
     expect(item).not.toHaveProperty('ip');
@@ -55,14 +58,7 @@ describe('DynamoSessionRepository beyond the contract (DynamoDB Local)', () => {
     });
     const repo = new DynamoSessionRepository(doc, db.table.config);
     await expect(
-      repo.rotate(owner.userId, session.sessionId, session.refreshHash, {
-        refreshHash: 'next-hash',
-        usedRefreshHashes: [session.refreshHash],
-        lastUsedAt: session.lastUsedAt,
-        expiresAt: session.expiresAt,
-        ip: null,
-        userAgent: null,
-      }),
+      repo.rotate(owner.userId, session.sessionId, session.refreshHash, bare(session)),
     ).rejects.toBeInstanceOf(ServiceUnavailableError);
     expect(await raw(keys.session(owner.userId, session.sessionId))).toMatchObject({
       refresh_hash: session.refreshHash,
