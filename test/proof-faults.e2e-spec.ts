@@ -442,6 +442,12 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
         await Promise.all(storm);
       }
 
+      /** The attempts of the hold that `op` resolves (its id, and what each attempt met). */
+      const holdAttempts = (op: Op) => {
+        const hold = ops.find((o) => o.kind === 'hold' && o.ackIds.has(op.hold!.txId));
+        return { txId: op.hold!.txId, seq: hold?.seq, attempts: hold?.attempts };
+      };
+
       // No 500 anywhere (requests and readiness polls).
       const fiveHundreds = [...statuses].filter(
         ([s]) => typeof s === 'number' && s >= 500 && s !== 503,
@@ -451,7 +457,15 @@ describe(`proof: faults under a 16-client storm (${HEAVY ? 'heavy' : 'light'})`,
       for (const op of ops) {
         const last = op.attempts[op.attempts.length - 1];
         if (op.outcome === 'refused') {
-          expect([op.kind, last.status, last.code]).toEqual([op.kind, 422, expect.any(String)]);
+          // On a failure, the received value shows every attempt of the operation (and of the hold it
+          // resolves), so an unexpected refusal can be traced to the faults around it.
+          const context = { seq: op.seq, attempts: op.attempts, hold: op.hold && holdAttempts(op) };
+          expect([op.kind, last.status, last.code, context]).toEqual([
+            op.kind,
+            422,
+            expect.any(String),
+            context,
+          ]);
           expect(REFUSALS[op.kind]).toContain(last.code);
         }
         if (op.outcome === 'unknown') expect([op.kind, op.key]).toEqual(['deposit', undefined]);
