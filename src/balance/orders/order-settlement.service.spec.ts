@@ -18,6 +18,33 @@ import {
 } from './order.errors';
 import { OrderSettlementService } from './order-settlement.service';
 
+/**
+ * A pending order payment (a hold of `cents`) of `userId` for order `o-<n>`, with a transaction id
+ * ending in `n`, made on 2026-01-01 by a balance of 10.00.
+ */
+function pendingPayment(
+  userId: string,
+  n: string,
+  cents: number,
+  expiresAt: string,
+  description: string | null = `Hold for order o-${n}`,
+): LedgerTransaction {
+  const at = '2026-01-01T00:00:00.000Z';
+  return {
+    transactionId: `01JJ${n.padStart(22, '0')}`,
+    userId,
+    type: 'order_payment',
+    amountCents: -cents,
+    status: 'pending',
+    description,
+    referenceId: `o-${n}`,
+    balanceAfterCents: 1000,
+    createdAt: at,
+    updatedAt: at,
+    hold: { cents, expiresAt },
+  };
+}
+
 /** A fresh, unregistered counter of order operations, as the service is given. */
 function operationsCounter(): Counter<string> {
   return new Counter({
@@ -89,19 +116,7 @@ describe('OrderSettlementService: a twin that reads between the winner’s effec
   }
 
   it('hold: available already taken by the winner → 201 replay of the winner', async () => {
-    const winner: LedgerTransaction = {
-      transactionId: '01JJ0000000000000000000001',
-      userId,
-      type: 'order_payment',
-      amountCents: -700,
-      status: 'pending',
-      description: 'Hold for order o-1',
-      referenceId: 'o-1',
-      balanceAfterCents: 1000,
-      createdAt: at,
-      updatedAt: at,
-      hold: { cents: 700, expiresAt: at },
-    };
+    const winner = pendingPayment(userId, '1', 700, at);
     const balance: Balance = {
       userId,
       currentCents: 1000,
@@ -166,19 +181,7 @@ describe('OrderSettlementService.releaseExpired: one bad entry never blocks the 
   const at = '2026-01-01T00:00:00.000Z';
   const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
   const user = (n: number) => `6f1c1c1e-0000-4000-8000-00000000001${n}`;
-  const hold = (n: number): LedgerTransaction => ({
-    transactionId: `01JJ000000000000000000000${n}`,
-    userId: user(n),
-    type: 'order_payment',
-    amountCents: -100,
-    status: 'pending',
-    description: null,
-    referenceId: `o-${n}`,
-    balanceAfterCents: 1000,
-    createdAt: at,
-    updatedAt: at,
-    hold: { cents: 100, expiresAt: at },
-  });
+  const hold = (n: number) => pendingPayment(user(n), String(n), 100, at, null);
 
   it('forgets stale index entries, skips a hold it cannot release, and releases the rest', async () => {
     // 1: the transaction is gone (stale entry); 2: no balance (cannot release); 3: releasable.
@@ -230,19 +233,7 @@ describe('OrderSettlementService: a write its condition refused after the reads 
   const userId = '6f1c1c1e-0000-4000-8000-000000000031';
   const at = '2026-01-01T00:00:00.000Z';
   const logger = { info() {}, warn() {}, error() {}, debug() {} } as unknown as Logger;
-  const pending: LedgerTransaction = {
-    transactionId: '01JJ0000000000000000000031',
-    userId,
-    type: 'order_payment',
-    amountCents: -500,
-    status: 'pending',
-    description: 'Hold for order o-31',
-    referenceId: 'o-31',
-    balanceAfterCents: 1000,
-    createdAt: at,
-    updatedAt: at,
-    hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
-  };
+  const pending = pendingPayment(userId, '31', 500, '2999-01-01T00:00:00.000Z');
 
   function refusing(outcome: string, holdingUnits = 10, tx: LedgerTransaction = pending) {
     const writes: string[] = [];
@@ -383,19 +374,7 @@ describe('OrderSettlementService.releaseExpired: errors that stop the batch, err
 describe('OrderSettlementService: a resolution that landed although its answer was lost', () => {
   const userId = '6f1c1c1e-0000-4000-8000-000000000051';
   const at = '2026-01-01T00:00:00.000Z';
-  const pending: LedgerTransaction = {
-    transactionId: '01JJ0000000000000000000051',
-    userId,
-    type: 'order_payment',
-    amountCents: -500,
-    status: 'pending',
-    description: 'Hold for order o-51',
-    referenceId: 'o-51',
-    balanceAfterCents: 1000,
-    createdAt: at,
-    updatedAt: at,
-    hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
-  };
+  const pending = pendingPayment(userId, '51', 500, '2999-01-01T00:00:00.000Z');
 
   /**
    * The first write lands, but its outcome reads as a lost race (`balance_changed`: its own
@@ -471,19 +450,7 @@ describe('OrderSettlementService: the audit record of an order write', () => {
       version: 3,
       updatedAt: at,
     };
-    const pending: LedgerTransaction = {
-      transactionId: '01JJ0000000000000000000061',
-      userId,
-      type: 'order_payment',
-      amountCents: -500,
-      status: 'pending',
-      description: 'Hold for order o-61',
-      referenceId: 'o-61',
-      balanceAfterCents: 1000,
-      createdAt: at,
-      updatedAt: at,
-      hold: { cents: 500, expiresAt: '2999-01-01T00:00:00.000Z' },
-    };
+    const pending = pendingPayment(userId, '61', 500, '2999-01-01T00:00:00.000Z');
     const balances = { getBalance: () => Promise.resolve(balance) } as unknown as BalanceRepository;
     const orders = {
       getTransaction: () => Promise.resolve(pending),
